@@ -1,0 +1,574 @@
+//! The command-line layer: arguments → library calls → text or JSON and an exit code.
+//! The only code in sqlmig that prints, reads the environment or picks an exit status.
+
+mod args;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Parser;
+use serde_json::{json, Value as Json};
+
+use self::args::{Cli, Command, Format, Global};
+use crate::dialect::Dialect;
+use crate::driver::{self, ConnectOptions, DatabaseUrl, Driver};
+use crate::error::{Error, Result};
+use crate::exec::{self, Ran, Report};
+use crate::format::Direction;
+use crate::ledger::Ledger;
+use crate::migrator::{Migrator, Project, Resolution};
+use crate::plan::{self, ApplyRequest, RollbackRequest, State, StatusEntry};
+
+/// Exit status: success, including nothing to do.
+pub const EXIT_OK: i32 = 0;
+/// Exit status of `status --exit-code` when migrations are pending.
+pub const EXIT_PENDING: i32 = 4;
+
+/// Run the CLI with these arguments (the first is the program name); returns the exit status.
+pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut out = Output { format: cli.global.format, quiet: cli.global.quiet, doc: serde_json::Map::new() };
+    let code = match run(&cli, &mut out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.error(&e);
+            e.exit_code()
+        }
+    };
+    out.finish(code);
+    code
+}
+
+/// Where output goes: lines for people on stdout, or one JSON document at the end.
+struct Output {
+    format: Format,
+    quiet: bool,
+    doc: serde_json::Map<String, Json>,
+}
+
+impl Output {
+    fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// A line for people; dropped in JSON mode and with `--quiet`.
+    fn line(&self, text: impl AsRef<str>) {
+        if !self.json() && !self.quiet {
+            print_stdout(text.as_ref());
+        }
+    }
+
+    /// A line that is the point of the command (a dry run's SQL, `new`'s path): printed even
+    /// with `--quiet`.
+    fn result(&self, text: impl AsRef<str>) {
+        if !self.json() {
+            print_stdout(text.as_ref());
+        }
+    }
+
+    fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+
+    fn set(&mut self, key: &str, value: Json) {
+        self.doc.insert(key.to_string(), value);
+    }
+
+    fn error(&mut self, e: &Error) {
+        eprint!("{}", crate::diagnostic::render(e));
+        if self.json() {
+            self.set("error", error_json(e));
+        }
+    }
+
+    fn finish(mut self, code: i32) {
+        if self.json() {
+            self.doc.insert("ok".into(), Json::Bool(code == EXIT_OK));
+            self.doc.insert("exit_code".into(), json!(code));
+            let text = serde_json::to_string_pretty(&Json::Object(self.doc)).unwrap_or_default();
+            print_stdout(&text);
+        }
+    }
+}
+
+/// Print a line; a closed pipe (`sqlmig status | head -1`) ends the process quietly.
+fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(EXIT_OK);
+        }
+    }
+}
+
+fn error_json(e: &Error) -> Json {
+    if let Error::Many(all) = e {
+        return json!({ "kind": "many", "message": e.to_string(), "errors": all.iter().map(error_json).collect::<Vec<_>>() });
+    }
+    json!({
+        "kind": e.kind(),
+        "message": e.to_string(),
+        "exit_code": e.exit_code(),
+        "location": e.location().map(|l| json!({ "path": l.path.display().to_string(), "line": l.line, "column": l.column })),
+        "details": e.details(),
+        "help": e.help(),
+    })
+}
+
+/// Settings shared by the commands.
+struct Context {
+    url: DatabaseUrl,
+    dir: PathBuf,
+    dialect: Dialect,
+    connect: ConnectOptions,
+    lock_timeout: Option<Duration>,
+    ledger_table: String,
+}
+
+fn seconds(value: Option<f64>, flag: &str) -> Result<Option<Duration>> {
+    match value {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(Error::input(format!("`--{flag} {s}`: expected a number of seconds, 0 or more"))),
+    }
+}
+
+impl Context {
+    fn new(g: &Global) -> Result<Self> {
+        let url = DatabaseUrl::parse(g.database.as_deref().filter(|s| !s.is_empty()).unwrap_or(driver::DEFAULT_URL))?;
+        let dialect = g.dialect.parse::<Dialect>().map_err(|e| Error::input(e.to_string()))?;
+        crate::ledger::validate_identifier(&g.ledger_table, "ledger table")?;
+        if g.schema.is_some() && url.dialect() != Dialect::Postgres {
+            return Err(Error::input("`--schema` is for PostgreSQL; on MySQL the database in the URL is the schema"));
+        }
+        Ok(Context {
+            url,
+            dir: g.dir.clone(),
+            dialect,
+            connect: ConnectOptions { wait: seconds(g.wait, "wait")?, schema: g.schema.clone(), create: false },
+            lock_timeout: seconds(g.lock_timeout, "lock-timeout")?,
+            ledger_table: g.ledger_table.clone(),
+        })
+    }
+
+    fn project(&self) -> Result<Project> {
+        if !self.dir.is_dir() {
+            return Err(Error::input(format!("the migrations folder `{}` does not exist", self.dir.display()))
+                .with_help("run `sqlmig init` to create it, or point `--dir` at your migrations"));
+        }
+        Project::load(&self.dir, self.dialect)
+    }
+
+    /// Connect; with `create` false a missing SQLite file is `None` (nothing applied) and is
+    /// not created, so read-only commands and dry runs leave no trace.
+    fn driver(&self, create: bool) -> Result<Option<Box<dyn Driver>>> {
+        let options = ConnectOptions { create, ..self.connect.clone() };
+        driver::open(&self.url, &options)
+    }
+
+    fn migrator<'a>(&self, project: &'a Project, driver: &'a mut dyn Driver, out: &'a Output) -> Result<Migrator<'a>> {
+        let timeout = self.lock_timeout;
+        Ok(Migrator::new(project, driver)?.ledger_table(&self.ledger_table)?.lock_timeout(timeout).on_wait(move || {
+            out.note(match timeout {
+                Some(t) => format!("waiting for another sqlmig to release the migration lock (up to {}s)...", t.as_secs_f64()),
+                None => "waiting for another sqlmig to release the migration lock...".to_string(),
+            });
+        }))
+    }
+
+    fn ledger(&self) -> Result<Ledger> {
+        Ledger::new(self.url.dialect(), &self.ledger_table, self.connect.schema.as_deref())
+    }
+}
+
+fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
+    let ctx = Context::new(&cli.global)?;
+    out.set("command", json!(command_name(&cli.command)));
+    if !matches!(cli.command, Command::Init | Command::New { .. }) {
+        out.set("database", json!(ctx.url.masked()));
+    }
+    match &cli.command {
+        Command::Init => init(&ctx, out),
+        Command::New { name, timestamp, sequential } => new(&ctx, out, name, *timestamp, *sequential),
+        Command::Apply { to, steps, dry_run, allow_out_of_order } => {
+            let request = ApplyRequest { to: *to, steps: *steps, allow_out_of_order: *allow_out_of_order };
+            apply(&ctx, out, &request, *dry_run)
+        }
+        Command::Rollback { steps, to, dry_run } => rollback(&ctx, out, &RollbackRequest { to: *to, steps: *steps }, *dry_run),
+        Command::Redo => redo(&ctx, out),
+        Command::Status { exit_code } => status(&ctx, out, *exit_code),
+        Command::Verify { strict } => verify(&ctx, out, *strict),
+        Command::Resolve { version, applied, rolled_back } => {
+            let resolution = if *applied {
+                Resolution::Applied
+            } else if *rolled_back {
+                Resolution::RolledBack
+            } else {
+                return Err(Error::input("say what you did: `--applied` or `--rolled-back`"));
+            };
+            resolve(&ctx, out, *version, resolution)
+        }
+    }
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Init => "init",
+        Command::New { .. } => "new",
+        Command::Apply { .. } => "apply",
+        Command::Rollback { .. } => "rollback",
+        Command::Redo => "redo",
+        Command::Status { .. } => "status",
+        Command::Verify { .. } => "verify",
+        Command::Resolve { .. } => "resolve",
+    }
+}
+
+const EXAMPLE_MIGRATION: &str = "\
+-- The first migration. Each file has an `-- +up` section that applies the change and
+-- an optional `-- +down` section that reverts it. Write PostgreSQL-flavoured SQL.
+-- +up
+CREATE TABLE example (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
+-- +down
+DROP TABLE example;
+";
+
+fn write_new_file(path: &Path, text: &str) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|source| Error::Io { action: "create", path: path.to_path_buf(), source })?;
+    file.write_all(text.as_bytes()).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
+}
+
+fn init(ctx: &Context, out: &mut Output) -> Result<i32> {
+    std::fs::create_dir_all(&ctx.dir).map_err(|source| Error::Io { action: "create", path: ctx.dir.clone(), source })?;
+    let existing = crate::discover::discover(&ctx.dir)?;
+    if !existing.is_empty() {
+        return Err(Error::input(format!("`{}` already holds {} migrations; nothing was created", ctx.dir.display(), existing.len()))
+            .with_help("use `sqlmig new NAME` to add one"));
+    }
+    let path = ctx.dir.join("0001_create_example.sql");
+    write_new_file(&path, EXAMPLE_MIGRATION)?;
+    out.set("created", json!(path.display().to_string()));
+    out.result(path.display().to_string());
+    Ok(EXIT_OK)
+}
+
+/// A file-name-safe form of a migration name: lowercase words joined by `_`.
+fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            s.extend(c.to_lowercase());
+        } else if !s.ends_with('_') && !s.is_empty() && (c.is_whitespace() || matches!(c, '_' | '-' | '.')) {
+            s.push('_');
+        }
+    }
+    s.trim_end_matches('_').to_string()
+}
+
+/// A timestamp version has 14 digits (YYYYMMDDHHMMSS); shorter ones are sequential.
+const TIMESTAMP_DIGITS: usize = 14;
+
+fn new(ctx: &Context, out: &mut Output, name: &str, timestamp: bool, sequential: bool) -> Result<i32> {
+    let slug = slug(name);
+    if slug.is_empty() {
+        return Err(Error::input(format!("`{name}` has no letters or digits to name a migration with")));
+    }
+    if !ctx.dir.is_dir() {
+        std::fs::create_dir_all(&ctx.dir).map_err(|source| Error::Io { action: "create", path: ctx.dir.clone(), source })?;
+    }
+    let existing = crate::discover::discover(&ctx.dir)?;
+    let last = existing.last();
+    let use_timestamp = timestamp || (!sequential && last.is_some_and(|m| m.version_text.len() >= TIMESTAMP_DIGITS));
+    let version_text = if use_timestamp {
+        let now = crate::ledger::now_utc();
+        let mut stamp: String = now.chars().filter(char::is_ascii_digit).take(TIMESTAMP_DIGITS).collect();
+        if let Some(last) = last {
+            // Two `new`s in one second, or a clock behind the newest file: still ascending.
+            if stamp.parse::<u64>().unwrap_or(0) <= last.version {
+                stamp = (last.version + 1).to_string();
+            }
+        }
+        stamp
+    } else {
+        let next = last.map_or(1, |m| m.version + 1);
+        let width = last.map_or(4, |m| m.version_text.len());
+        format!("{next:0width$}")
+    };
+    let path = ctx.dir.join(format!("{version_text}_{slug}.sql"));
+    let text = format!("-- {name}\n-- +up\n\n\n-- +down\n\n");
+    write_new_file(&path, &text)?;
+    out.set("created", json!(path.display().to_string()));
+    out.result(path.display().to_string());
+    Ok(EXIT_OK)
+}
+
+fn ran_json(r: &Ran) -> Json {
+    json!({ "version": r.version, "label": r.label, "direction": r.direction.name(), "ms": r.ms })
+}
+
+/// Print a report's summary and turn a failure into the command's error.
+fn finish_report(out: &mut Output, report: Report, key: &str) -> Result<i32> {
+    out.set(key, Json::Array(report.ran.iter().map(ran_json).collect()));
+    match report.failure {
+        Some(e) => Err(e),
+        None => Ok(EXIT_OK),
+    }
+}
+
+fn progress_printer(out: &Output) -> impl FnMut(&Ran) + '_ {
+    move |r: &Ran| {
+        let verb = if r.direction == Direction::Up { "applied" } else { "rolled back" };
+        out.line(format!("{verb} {} ({} ms)", r.label, r.ms));
+    }
+}
+
+fn dry_run(ctx: &Context, out: &mut Output, project: &Project, plan: &plan::Plan) -> Result<i32> {
+    let ledger = ctx.ledger()?;
+    let sql = exec::render(plan, &project.migrations, &ledger, ctx.url.dialect());
+    out.set("dry_run", json!(true));
+    out.set("sql", json!(sql));
+    out.set("migrations", Json::Array(plan.units.iter().map(|u| json!({"label": project.migrations[u.index].label(), "direction": u.direction.name()})).collect()));
+    if plan.units.is_empty() {
+        out.line("nothing to run");
+    } else {
+        out.result(sql.trim_end());
+    }
+    Ok(EXIT_OK)
+}
+
+fn apply(ctx: &Context, out: &mut Output, request: &ApplyRequest, is_dry_run: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    if is_dry_run {
+        let rows = match ctx.driver(false)? {
+            Some(mut d) => ctx.ledger()?.read(d.as_mut())?,
+            None => Vec::new(),
+        };
+        let plan = plan::plan_apply(&project.migrations, &rows, ctx.url.dialect(), project.dialect, request)?;
+        return dry_run(ctx, out, &project, &plan);
+    }
+    let mut driver = ctx.driver(true)?.expect("a database is created when asked to");
+    let report = {
+        let out_ref: &Output = out;
+        let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
+        migrator.apply(request, &mut progress_printer(out_ref))?
+    };
+    let count = report.ran.len();
+    if report.failure.is_none() {
+        let applied = project.migrations.len();
+        if count == 0 {
+            out.line(format!("nothing to apply: {} is up to date ({applied} migrations)", ctx.url));
+        } else {
+            out.line(format!("{count} migration{} applied to {}", plural(count), ctx.url));
+        }
+    }
+    finish_report(out, report, "applied")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn rollback(ctx: &Context, out: &mut Output, request: &RollbackRequest, is_dry_run: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    if is_dry_run {
+        let rows = match ctx.driver(false)? {
+            Some(mut d) => ctx.ledger()?.read(d.as_mut())?,
+            None => Vec::new(),
+        };
+        let plan = plan::plan_rollback(&project.migrations, &rows, ctx.url.dialect(), project.dialect, request)?;
+        return dry_run(ctx, out, &project, &plan);
+    }
+    let Some(mut driver) = ctx.driver(false)? else {
+        out.line(format!("nothing to roll back: {} does not exist", ctx.url));
+        out.set("rolled_back", json!([]));
+        return Ok(EXIT_OK);
+    };
+    let report = {
+        let out_ref: &Output = out;
+        let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
+        migrator.rollback(request, &mut progress_printer(out_ref))?
+    };
+    if report.failure.is_none() {
+        let n = report.ran.len();
+        if n == 0 {
+            out.line("nothing to roll back: no migration is applied");
+        } else {
+            out.line(format!("{n} migration{} rolled back on {}", plural(n), ctx.url));
+        }
+    }
+    finish_report(out, report, "rolled_back")
+}
+
+fn redo(ctx: &Context, out: &mut Output) -> Result<i32> {
+    let project = ctx.project()?;
+    let Some(mut driver) = ctx.driver(false)? else {
+        return Err(Error::input(format!("nothing to redo: {} does not exist", ctx.url)));
+    };
+    let report = {
+        let out_ref: &Output = out;
+        let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
+        migrator.redo(&mut progress_printer(out_ref))?
+    };
+    finish_report(out, report, "ran")
+}
+
+fn status_json(e: &StatusEntry) -> Json {
+    let sections: Vec<&str> = match &e.state {
+        State::Edited(s) => s.iter().map(|d| d.name()).collect(),
+        _ => Vec::new(),
+    };
+    json!({
+        "version": e.version,
+        "label": e.label,
+        "path": e.path.as_ref().map(|p| p.display().to_string()),
+        "state": e.state.name(),
+        "edited_sections": sections,
+        "dirty_state": match &e.state { State::Dirty(s) => Some(s.as_str()), _ => None },
+        "out_of_order": e.out_of_order,
+        "applied_at": e.row.as_ref().map(|r| r.applied_at.clone()),
+        "execution_ms": e.row.as_ref().map(|r| r.execution_ms),
+        "statements_done": e.row.as_ref().filter(|r| r.state.is_dirty()).map(|r| r.statements_done),
+        "statements_total": e.row.as_ref().filter(|r| r.state.is_dirty()).map(|r| r.statements_total),
+        "unparsed_statements": e.row.as_ref().map(|r| r.unparsed_statements),
+        "note": e.note,
+    })
+}
+
+/// Read the ledger without creating anything.
+fn read_rows(ctx: &Context) -> Result<Vec<crate::ledger::LedgerRow>> {
+    match ctx.driver(false)? {
+        Some(mut d) => ctx.ledger()?.read(d.as_mut()),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    let rows = read_rows(ctx)?;
+    let entries = plan::status(&project.migrations, &rows, project.dialect);
+    let count = |f: &dyn Fn(&State) -> bool| entries.iter().filter(|e| f(&e.state)).count();
+    let pending = count(&|s| matches!(s, State::Pending));
+    let problems = count(&|s| matches!(s, State::Edited(_) | State::MissingFile | State::Dirty(_)));
+    out.set("migrations", Json::Array(entries.iter().map(status_json).collect()));
+    out.set(
+        "summary",
+        json!({
+            "total": entries.len(),
+            "applied": count(&|s| matches!(s, State::Applied | State::Baseline | State::CosmeticEdit | State::Edited(_))),
+            "pending": pending,
+            "edited": count(&|s| matches!(s, State::Edited(_))),
+            "missing": count(&|s| matches!(s, State::MissingFile)),
+            "dirty": count(&|s| matches!(s, State::Dirty(_))),
+        }),
+    );
+    if !out.json() && !out.quiet {
+        let width = entries.iter().map(|e| e.label.len()).max().unwrap_or(0).max(9);
+        print_stdout(&format!("{:<width$}  {:<13}  {}", "MIGRATION", "STATE", "APPLIED AT"));
+        for e in &entries {
+            let mut state = e.state.name().replace('_', " ");
+            if e.out_of_order {
+                state.push_str(" (out of order)");
+            }
+            let at = e.row.as_ref().map_or(String::new(), |r| r.applied_at.clone());
+            let mut line = format!("{:<width$}  {:<13}  {at}", e.label, state);
+            if let Some(r) = e.row.as_ref().filter(|r| r.unparsed_statements > 0) {
+                line.push_str(&format!("  [{} unparsed statement{} ran verbatim]", r.unparsed_statements, plural(r.unparsed_statements as usize)));
+            }
+            print_stdout(line.trim_end());
+            if !matches!(e.state, State::Applied | State::Baseline | State::Pending) {
+                print_stdout(&format!("    {}", plan::describe(e)));
+            }
+        }
+        print_stdout(&format!("{} applied, {pending} pending ({})", entries.len() - pending, ctx.url));
+    }
+    if exit_code {
+        if problems > 0 {
+            return Ok(3);
+        }
+        if pending > 0 {
+            return Ok(EXIT_PENDING);
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn verify(ctx: &Context, out: &mut Output, strict: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    let rows = read_rows(ctx)?;
+    let v = plan::verify(&project.migrations, &rows, project.dialect);
+    let passed = v.passed(strict);
+    out.set("checked", json!(v.checked));
+    out.set("findings", Json::Array(v.findings.iter().map(status_json).collect()));
+    for f in &v.findings {
+        out.line(plan::describe(f));
+    }
+    if passed {
+        out.line(format!("verified {} applied migration{}: all match their files", v.checked, plural(v.checked)));
+        return Ok(EXIT_OK);
+    }
+    let failing: Vec<String> = v
+        .findings
+        .iter()
+        .filter(|f| strict || !matches!(f.state, State::CosmeticEdit))
+        .map(|f| f.path.as_ref().map_or_else(|| f.label.clone(), |p| p.display().to_string()))
+        .collect();
+    Err(Error::Verification {
+        message: format!("verification failed: {} of {} applied migrations do not match", failing.len(), v.checked),
+        details: failing,
+        help: Some("restore edited files from version control and put changes in new migrations; restore missing files".into()),
+    })
+}
+
+fn resolve(ctx: &Context, out: &mut Output, version: u64, resolution: Resolution) -> Result<i32> {
+    let project = ctx.project()?;
+    let Some(mut driver) = ctx.driver(false)? else {
+        return Err(Error::input(format!("{} does not exist", ctx.url)));
+    };
+    let row = {
+        let out_ref: &Output = out;
+        let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
+        migrator.resolve(version, resolution)?
+    };
+    let what = match resolution {
+        Resolution::Applied => "marked applied",
+        Resolution::RolledBack => "removed from the ledger (rolled back)",
+    };
+    out.set("resolved", json!({ "version": row.version, "name": row.name, "resolution": what }));
+    out.line(format!("{}_{}: {what}", row.version, row.name));
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Add users' email"), "add_users_email");
+        assert_eq!(slug("  create--table  "), "create_table");
+        assert_eq!(slug("!!!"), "");
+    }
+}

@@ -1,0 +1,339 @@
+//! Migrations: a file → its parsed sections and checksums → the statements to run on one
+//! target database.
+//!
+//! Loading is two-step on purpose: [`Migration::load`] reads the file and hashes it, which is
+//! all that checking an applied migration needs; [`Migration::parse`] does the full parse,
+//! needed only for migrations about to run or whose file checksum no longer matches.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::checksum::Checksum;
+use crate::dialect::Dialect;
+use crate::discover::MigrationId;
+use crate::error::{Error, Result};
+use crate::format::{self, Direction, Item};
+use crate::source::Source;
+use crate::split;
+use crate::sql::{self, Parsed, Statement};
+
+/// A migration file, read and hashed but not yet parsed.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// Version, name and path.
+    pub id: MigrationId,
+    /// The file's text.
+    pub source: Source,
+    /// Checksum of the normalised file text.
+    pub checksum: Checksum,
+}
+
+/// One section with its statements.
+#[derive(Debug, Clone)]
+pub struct ParsedSection {
+    /// Up or down.
+    pub direction: Direction,
+    /// The database it is written for, if only one.
+    pub target: Option<Dialect>,
+    /// The dialect its statements are written in.
+    pub dialect: Dialect,
+    /// Whether it runs outside a transaction.
+    pub no_transaction: bool,
+    /// The marker line.
+    pub marker: Range<usize>,
+    /// The statements, in order.
+    pub statements: Vec<Statement>,
+}
+
+/// A fully parsed migration.
+#[derive(Debug, Clone)]
+pub struct ParsedMigration {
+    /// The dialect the file is written in.
+    pub dialect: Dialect,
+    /// Every section in file order.
+    pub sections: Vec<ParsedSection>,
+    /// Checksums of the canonical form: whole file, up sections, down sections.
+    pub canonical: CanonicalChecksums,
+}
+
+/// Checksums over the canonical form of a migration's statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CanonicalChecksums {
+    /// Everything, including the file's dialect.
+    pub all: Checksum,
+    /// The up sections.
+    pub up: Checksum,
+    /// The down sections.
+    pub down: Checksum,
+}
+
+/// A statement ready to run on a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emitted {
+    /// The SQL text to send.
+    pub sql: String,
+    /// The statement it came from, for error positions.
+    pub origin: Range<usize>,
+}
+
+/// What runs for one direction of a migration on one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    /// The statements.
+    pub statements: Vec<Emitted>,
+    /// Whether it must run outside a transaction.
+    pub no_transaction: bool,
+    /// How many statements sqlparser did not understand and run verbatim.
+    pub unparsed: usize,
+}
+
+impl Migration {
+    /// Read a migration file and compute its file checksum.
+    pub fn load(id: MigrationId) -> Result<Self> {
+        let bytes = std::fs::read(&id.path).map_err(|source| Error::Io { action: "read", path: id.path.clone(), source })?;
+        let source = Source::from_bytes(&id.path, bytes).map_err(|loc| {
+            Error::syntax(loc, "the file is not valid UTF-8").with_help("migration files must be UTF-8 text; is this a binary file?")
+        })?;
+        Ok(Self::from_source(id, source))
+    }
+
+    /// A migration from text already in memory.
+    pub fn from_source(id: MigrationId, source: Source) -> Self {
+        let checksum = Checksum::of(source.normalized().as_bytes());
+        Migration { id, source, checksum }
+    }
+
+    /// Parse the file: structure, statement splitting and SQL parsing. Statements that
+    /// sqlparser rejects are kept (see [`Migration::script`] for when they may run).
+    pub fn parse(&self, default_dialect: Dialect) -> Result<ParsedMigration> {
+        let file = format::file(&self.source)?;
+        let dialect = file.dialect.unwrap_or(default_dialect);
+        let mut errors = Vec::new();
+        let mut sections = Vec::with_capacity(file.sections.len());
+        for section in file.sections {
+            // A section for one database is written in that database's own SQL.
+            let sdialect = section.target.unwrap_or(dialect);
+            let mut statements = Vec::new();
+            for item in &section.items {
+                match item {
+                    Item::Sql(range) => match split::split(&self.source.text, range.clone(), sdialect) {
+                        Ok(raws) => statements.extend(raws.into_iter().map(|r| sql::parse(&self.source, r.start..r.end, sdialect))),
+                        Err(e) => errors.push(
+                            Error::syntax(self.source.location(e.offset), format!("unterminated {}", e.what))
+                                .with_help("close it before the end of the section"),
+                        ),
+                    },
+                    Item::Block { body, begin } => match block_statement(&self.source.text, body.clone()) {
+                        Some(span) => statements.push(sql::parse(&self.source, span, sdialect)),
+                        None => errors.push(Error::syntax(self.source.span(begin.start, begin.end), "empty `-- +begin` block")),
+                    },
+                }
+            }
+            if section.direction == Direction::Up && section.target.is_none() && statements.is_empty() {
+                errors.push(
+                    Error::syntax(self.source.span(section.marker.start, section.marker.end), "the `-- +up` section has no statements")
+                        .with_help("a migration must change something; delete the file if it is not needed"),
+                );
+            }
+            sections.push(ParsedSection {
+                direction: section.direction,
+                target: section.target,
+                dialect: sdialect,
+                no_transaction: section.no_transaction,
+                marker: section.marker,
+                statements,
+            });
+        }
+        crate::error::collect(errors)?;
+        let canonical = canonical_checksums(&self.source, dialect, &sections);
+        Ok(ParsedMigration { dialect, sections, canonical })
+    }
+
+    /// `<version>_<name>`.
+    pub fn label(&self) -> String {
+        self.id.to_string()
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.id.path
+    }
+}
+
+/// The statement inside a `-- +begin` block: its text trimmed, without a final `;`.
+fn block_statement(text: &str, body: Range<usize>) -> Option<Range<usize>> {
+    let inner = &text[body.clone()];
+    let start = body.start + (inner.len() - inner.trim_start().len());
+    let mut trimmed = inner.trim();
+    if let Some(t) = trimmed.strip_suffix(';') {
+        trimmed = t.trim_end();
+    }
+    (!trimmed.is_empty()).then(|| start..start + trimmed.len())
+}
+
+impl ParsedMigration {
+    /// The section that serves `direction` on `target`: one written for that database, else
+    /// the plain one.
+    pub fn section(&self, direction: Direction, target: Dialect) -> Option<&ParsedSection> {
+        let mut plain = None;
+        for s in &self.sections {
+            if s.direction == direction {
+                match s.target {
+                    Some(t) if t == target => return Some(s),
+                    None => plain = Some(s),
+                    Some(_) => {}
+                }
+            }
+        }
+        plain
+    }
+
+    /// What runs for `direction` on `target`, or `None` when the file has no such section.
+    ///
+    /// A statement runs as written. One that sqlparser could not parse runs verbatim only on
+    /// the database family it was written for; anywhere else it is an error, because it
+    /// cannot be checked or translated.
+    pub fn script(&self, source: &Source, direction: Direction, target: Dialect) -> Result<Option<Script>> {
+        let Some(section) = self.section(direction, target) else {
+            return Ok(None);
+        };
+        let mut errors = Vec::new();
+        let mut statements = Vec::with_capacity(section.statements.len());
+        let mut unparsed = 0;
+        for stmt in &section.statements {
+            if let Parsed::Error { message, offset } = &stmt.parsed {
+                if section.dialect != target {
+                    errors.push(
+                        Error::syntax(source.location(*offset), format!("cannot parse this {} statement: {message}", section.dialect))
+                            .with_help(format!(
+                                "sqlmig runs a statement it cannot parse only on the database it is written for; \
+                                 put the {target} version in a `-- +{} {target}` section",
+                                direction.name()
+                            )),
+                    );
+                    continue;
+                }
+                unparsed += 1;
+            }
+            statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone() });
+        }
+        crate::error::collect(errors)?;
+        Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed }))
+    }
+
+    /// How many statements sqlparser could not parse, in all sections.
+    pub fn unparsed_count(&self) -> usize {
+        self.sections.iter().flat_map(|s| &s.statements).filter(|s| !s.is_parsed()).count()
+    }
+}
+
+/// The canonical form of a section: its marker and annotations, then one line per statement,
+/// sqlparser's rendering where it parsed and the comment-free, whitespace-folded text where
+/// it did not. Part of checksum scheme 1: do not change without a new scheme.
+fn canonical_section(source: &Source, section: &ParsedSection, out: &mut String) {
+    out.push('+');
+    out.push_str(section.direction.name());
+    if let Some(t) = section.target {
+        out.push(' ');
+        out.push_str(t.name());
+    }
+    if section.no_transaction {
+        out.push_str(" no-transaction");
+    }
+    out.push('\n');
+    for stmt in &section.statements {
+        match &stmt.parsed {
+            Parsed::Ast(ast) => out.push_str(&ast.to_string()),
+            Parsed::Many(asts) => {
+                for (i, ast) in asts.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(";\n");
+                    }
+                    out.push_str(&ast.to_string());
+                }
+            }
+            Parsed::Error { .. } => out.push_str(&split::canonical_text(stmt.text(source), section.dialect)),
+        }
+        out.push_str(";\n");
+    }
+}
+
+fn canonical_checksums(source: &Source, dialect: Dialect, sections: &[ParsedSection]) -> CanonicalChecksums {
+    let mut up = String::new();
+    let mut down = String::new();
+    let mut all = format!("+dialect {dialect}\n");
+    for s in sections {
+        let mut text = String::new();
+        canonical_section(source, s, &mut text);
+        all.push_str(&text);
+        match s.direction {
+            Direction::Up => up.push_str(&text),
+            Direction::Down => down.push_str(&text),
+        }
+    }
+    CanonicalChecksums {
+        all: Checksum::of(all.as_bytes()),
+        up: Checksum::of(up.as_bytes()),
+        down: Checksum::of(down.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+    use std::path::PathBuf;
+
+    fn migration(text: &str) -> Migration {
+        let id = MigrationId { version: 1, version_text: "0001".into(), name: "t".into(), path: PathBuf::from("0001_t.sql") };
+        Migration::from_source(id, Source::new("0001_t.sql", text))
+    }
+
+    #[test]
+    fn cosmetic_edits_keep_canonical_checksums() {
+        let a = migration("-- +up\ncreate table t (id int);\n-- +down\ndrop table t;\n");
+        let b = migration("-- a comment\n-- +up\r\nCREATE TABLE t (\n  id INT -- key\n);\n\n-- +down\nDROP TABLE t;\n");
+        assert_ne!(a.checksum, b.checksum);
+        assert_eq!(a.parse(Dialect::Postgres).unwrap().canonical, b.parse(Dialect::Postgres).unwrap().canonical);
+    }
+
+    #[test]
+    fn real_edits_change_the_right_section() {
+        let a = migration("-- +up\nCREATE TABLE t (id int);\n-- +down\nDROP TABLE t;\n").parse(Dialect::Postgres).unwrap();
+        let b = migration("-- +up\nCREATE TABLE t (id bigint);\n-- +down\nDROP TABLE t;\n").parse(Dialect::Postgres).unwrap();
+        assert_ne!(a.canonical.up, b.canonical.up);
+        assert_eq!(a.canonical.down, b.canonical.down);
+    }
+
+    #[test]
+    fn line_endings_and_bom_do_not_change_the_file_checksum() {
+        assert_eq!(migration("-- +up\nSELECT 1;\n").checksum, migration("\u{feff}-- +up\r\nSELECT 1;\r\n").checksum);
+    }
+
+    #[test]
+    fn unparsed_statements_run_only_on_their_own_dialect() {
+        let m = migration("-- +up\nCREATE TABLE t (id int);\nFROBNICATE THE DATABASE;\n");
+        let p = m.parse(Dialect::Postgres).unwrap();
+        let script = p.script(&m.source, Direction::Up, Dialect::Postgres).unwrap().unwrap();
+        assert_eq!(script.unparsed, 1);
+        assert_eq!(script.statements[1].sql, "FROBNICATE THE DATABASE");
+        let err = crate::diagnostic::render(&p.script(&m.source, Direction::Up, Dialect::Sqlite).unwrap_err());
+        assert!(err.contains("0001_t.sql:3:1") && err.contains("cannot parse this postgres statement"), "{err}");
+    }
+
+    #[test]
+    fn dialect_sections_win_over_plain_ones() {
+        let m = migration("-- +up\nSELECT 1;\n-- +up sqlite\nSELECT 2;\n-- +down\nSELECT 3;\n");
+        let p = m.parse(Dialect::Postgres).unwrap();
+        let sql = |d, t| p.script(&m.source, d, t).unwrap().map(|s| s.statements[0].sql.clone());
+        assert_eq!(sql(Direction::Up, Dialect::Sqlite).as_deref(), Some("SELECT 2"));
+        assert_eq!(sql(Direction::Up, Dialect::Mysql).as_deref(), Some("SELECT 1"));
+        assert_eq!(sql(Direction::Down, Dialect::Sqlite).as_deref(), Some("SELECT 3"));
+    }
+
+    #[test]
+    fn empty_up_sections_are_errors() {
+        let err = crate::diagnostic::render(&migration("-- +up\n-- nothing\n").parse(Dialect::Postgres).unwrap_err());
+        assert!(err.contains("has no statements"), "{err}");
+    }
+}
