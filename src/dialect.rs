@@ -45,6 +45,45 @@ impl Dialect {
         !matches!(self, Dialect::Mysql)
     }
 
+    /// Why a statement cannot run inside a transaction on this database, if it cannot.
+    /// `canonical` is the statement's comment-free, whitespace-folded text
+    /// ([`crate::split::canonical_text`]). Knowing this up front turns a deploy that would
+    /// fail half way into an error before anything runs.
+    pub fn outside_transaction_only(self, canonical: &str) -> Option<&'static str> {
+        let upper = canonical.to_ascii_uppercase();
+        let words: Vec<&str> = upper.split(|c: char| c.is_whitespace() || c == '(' || c == ';').filter(|w| !w.is_empty()).take(6).collect();
+        let starts = |prefix: &[&str]| words.len() >= prefix.len() && words.iter().zip(prefix).all(|(w, p)| w == p);
+        match self {
+            Dialect::Postgres => {
+                if (starts(&["CREATE", "INDEX"]) || starts(&["CREATE", "UNIQUE", "INDEX"]) || starts(&["DROP", "INDEX"]) || starts(&["REINDEX"]))
+                    && words.contains(&"CONCURRENTLY")
+                {
+                    Some("`CONCURRENTLY` index operations cannot run inside a transaction")
+                } else if starts(&["VACUUM"]) {
+                    Some("`VACUUM` cannot run inside a transaction")
+                } else if starts(&["CREATE", "DATABASE"]) || starts(&["DROP", "DATABASE"]) {
+                    Some("`CREATE DATABASE` and `DROP DATABASE` cannot run inside a transaction")
+                } else if starts(&["ALTER", "SYSTEM"]) {
+                    Some("`ALTER SYSTEM` cannot run inside a transaction")
+                } else if starts(&["CREATE", "TABLESPACE"]) || starts(&["DROP", "TABLESPACE"]) {
+                    Some("tablespace commands cannot run inside a transaction")
+                } else {
+                    None
+                }
+            }
+            Dialect::Sqlite => {
+                if starts(&["VACUUM"]) {
+                    Some("`VACUUM` cannot run inside a transaction")
+                } else if words.first().is_some_and(|w| w.starts_with("PRAGMA")) && upper.contains("JOURNAL_MODE") {
+                    Some("`PRAGMA journal_mode` cannot change inside a transaction")
+                } else {
+                    None
+                }
+            }
+            Dialect::Mysql => None,
+        }
+    }
+
     /// The statement that opens a transaction.
     pub fn begin_sql(self) -> &'static str {
         match self {
@@ -123,6 +162,19 @@ mod tests {
         assert_eq!("MariaDB".parse::<Dialect>(), Ok(Dialect::Mysql));
         assert_eq!("postgresql".parse::<Dialect>(), Ok(Dialect::Postgres));
         assert!("oracle".parse::<Dialect>().is_err());
+    }
+
+    #[test]
+    fn statements_that_refuse_transactions() {
+        let pg = Dialect::Postgres;
+        assert!(pg.outside_transaction_only("CREATE INDEX CONCURRENTLY i ON t (a)").is_some());
+        assert!(pg.outside_transaction_only("create unique index concurrently if not exists i on t(a)").is_some());
+        assert!(pg.outside_transaction_only("DROP INDEX CONCURRENTLY i").is_some());
+        assert!(pg.outside_transaction_only("VACUUM ANALYZE t").is_some());
+        assert!(pg.outside_transaction_only("CREATE INDEX i ON t (a)").is_none());
+        assert!(pg.outside_transaction_only("INSERT INTO t VALUES ('VACUUM')").is_none());
+        assert!(Dialect::Sqlite.outside_transaction_only("PRAGMA journal_mode = WAL").is_some());
+        assert!(Dialect::Sqlite.outside_transaction_only("PRAGMA foreign_keys = ON").is_none());
     }
 
     #[test]

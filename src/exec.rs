@@ -43,19 +43,24 @@ pub enum LedgerWrite {
     Delete,
 }
 
-/// The steps of a unit.
-pub fn steps(unit: &Unit, dialect: crate::dialect::Dialect) -> Vec<Step> {
+/// The steps of a unit. `inside` is true when the unit runs inside a transaction that the
+/// whole plan shares (`--single-transaction`), so it opens and commits none of its own.
+pub fn steps(unit: &Unit, dialect: crate::dialect::Dialect, inside: bool) -> Vec<Step> {
     let n = unit.script.statements.len();
     let statements = (0..n).map(|index| Step::Statement { index });
     let mut out = Vec::with_capacity(2 * n + 4);
-    if unit.transactional {
-        out.push(Step::Control(dialect.begin_sql().into()));
+    if unit.transactional || inside {
+        if !inside {
+            out.push(Step::Control(dialect.begin_sql().into()));
+        }
         out.extend(statements);
         out.push(Step::Ledger(match unit.direction {
             Direction::Up => LedgerWrite::Insert(LedgerState::Applied),
             Direction::Down => LedgerWrite::Delete,
         }));
-        out.push(Step::Control("COMMIT".into()));
+        if !inside {
+            out.push(Step::Control("COMMIT".into()));
+        }
     } else {
         let running = LedgerState::Running(unit.direction);
         out.push(Step::Ledger(match unit.direction {
@@ -120,10 +125,13 @@ fn with_literals(sql: &str, params: &[Value]) -> String {
 /// The SQL a plan would send, as a script: what `apply --dry-run` prints.
 pub fn render(plan: &Plan, migrations: &[Migration], ledger: &Ledger, dialect: crate::dialect::Dialect) -> String {
     let mut out = String::new();
+    if plan.single_transaction && !plan.units.is_empty() {
+        out.push_str(&format!("-- one transaction for all migrations\n{};\n\n", dialect.begin_sql()));
+    }
     for unit in &plan.units {
         let m = &migrations[unit.index];
         out.push_str(&format!("-- {} ({})\n", m.label(), unit.direction.name()));
-        for step in steps(unit, dialect) {
+        for step in steps(unit, dialect, plan.single_transaction) {
             let sql = match step {
                 Step::Control(sql) => sql,
                 Step::Statement { index } => unit.script.statements[index].sql.clone(),
@@ -136,6 +144,9 @@ pub fn render(plan: &Plan, migrations: &[Migration], ledger: &Ledger, dialect: c
             out.push_str(";\n");
         }
         out.push('\n');
+    }
+    if plan.single_transaction && !plan.units.is_empty() {
+        out.push_str("COMMIT;\n");
     }
     out
 }
@@ -164,9 +175,12 @@ pub struct Report {
 
 /// Run a plan. `progress` is told about each migration as it completes.
 pub fn execute(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
+    if plan.single_transaction && !plan.units.is_empty() {
+        return execute_single(driver, ledger, plan, migrations, progress);
+    }
     let mut report = Report::default();
     for unit in &plan.units {
-        match run_unit(driver, ledger, unit, &migrations[unit.index]) {
+        match run_unit(driver, ledger, unit, &migrations[unit.index], false) {
             Ok(ran) => {
                 progress(&ran);
                 report.ran.push(ran);
@@ -180,13 +194,51 @@ pub fn execute(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations
     report
 }
 
-fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration) -> Result<Ran> {
+/// `--single-transaction`: every unit inside one transaction; any failure rolls back all of
+/// them, so the report lists nothing as applied.
+fn execute_single(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
+    let mut report = Report::default();
+    let begin = driver.dialect().begin_sql();
+    if let Err(e) = driver.execute(begin) {
+        report.failure = Some(Error::Database(format!("`{begin}` failed: {e}")));
+        return report;
+    }
+    let mut ran = Vec::new();
+    for unit in &plan.units {
+        let m = &migrations[unit.index];
+        match run_unit(driver, ledger, unit, m, true) {
+            Ok(r) => ran.push(r),
+            Err(e) => {
+                report.failure = Some(match driver.execute("ROLLBACK") {
+                    Ok(()) => e.with_help(format!(
+                        "the whole run was rolled back: none of the {} migrations is applied; fix {} and run the command again",
+                        plan.units.len(),
+                        m.path().display()
+                    )),
+                    Err(r) => Error::Database(format!("{e}; then ROLLBACK failed too: {r}")),
+                });
+                return report;
+            }
+        }
+    }
+    if let Err(e) = driver.execute("COMMIT") {
+        report.failure = Some(Error::Database(format!("COMMIT failed, nothing was applied: {e}")));
+        return report;
+    }
+    for r in &ran {
+        progress(r);
+    }
+    report.ran = ran;
+    report
+}
+
+fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration, inside: bool) -> Result<Ran> {
     let dialect = driver.dialect();
     let started = Instant::now();
     let elapsed = |s: &Instant| s.elapsed().as_millis() as i64;
     let mut in_transaction = false;
     let mut done = 0usize;
-    for step in steps(unit, dialect) {
+    for step in steps(unit, dialect, inside) {
         let result = match &step {
             Step::Control(sql) => {
                 let r = driver.execute(sql).map_err(|e| Error::Database(format!("`{sql}` failed: {e}")));
@@ -214,6 +266,9 @@ fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration
             }
         };
         if let Err(e) = result {
+            if inside {
+                return Err(e); // the caller rolls back the shared transaction
+            }
             return Err(fail(driver, ledger, unit, m, e, in_transaction, done, elapsed(&started)));
         }
     }

@@ -30,6 +30,10 @@
 //! assert!(report.failure.is_none());
 //! assert_eq!(report.ran.len(), 2);
 //!
+//! // A second run finds nothing to do.
+//! assert!(migrator.apply(&ApplyRequest::default(), &mut |_| {})?.ran.is_empty());
+//! drop(migrator);
+//!
 //! let conn = driver.into_inner();
 //! let n: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
 //! assert_eq!(n, 1);

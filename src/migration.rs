@@ -215,6 +215,15 @@ impl ParsedMigration {
                 }
                 unparsed += 1;
             }
+            if !section.no_transaction {
+                let canonical = split::canonical_text(stmt.text(source), section.dialect);
+                if let Some(why) = target.outside_transaction_only(&canonical) {
+                    errors.push(
+                        Error::syntax(source.span(stmt.span.start, stmt.span.end), format!("{why} on {target}"))
+                            .with_help(format!("add a line `-- +no-transaction` to this `-- +{}` section", direction.name())),
+                    );
+                }
+            }
             statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone() });
         }
         crate::error::collect(errors)?;

@@ -188,7 +188,7 @@ impl<'a> Migrator<'a> {
             };
             let version = unit.row.version;
             let remaining: Vec<LedgerRow> = rows.iter().filter(|r| r.version != version).cloned().collect();
-            let up_request = ApplyRequest { to: Some(version), steps: None, allow_out_of_order: true };
+            let up_request = ApplyRequest { to: Some(version), allow_out_of_order: true, ..ApplyRequest::default() };
             let mut up = plan::plan_apply(migrations, &remaining, target, m.project.dialect, &up_request)?;
             up.units.retain(|u| u.row.version == version);
             let mut plan = down;

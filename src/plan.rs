@@ -131,7 +131,7 @@ pub fn status(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dia
             let row = applied.get(&v).copied();
             let label = match (file, row) {
                 (Some(m), _) => m.label(),
-                (None, Some(r)) => format!("{}_{}", v, r.name),
+                (None, Some(r)) => label_of(migrations, r),
                 (None, None) => v.to_string(),
             };
             let (state, note) = match row {
@@ -221,6 +221,8 @@ pub struct ApplyRequest {
     pub steps: Option<usize>,
     /// Allow applying a migration older than the newest applied one.
     pub allow_out_of_order: bool,
+    /// Run every migration in one transaction: all or nothing.
+    pub single_transaction: bool,
 }
 
 /// Which migrations to roll back.
@@ -252,9 +254,16 @@ pub struct Unit {
 pub struct Plan {
     /// The units.
     pub units: Vec<Unit>,
+    /// Whether all units run in one transaction.
+    pub single_transaction: bool,
 }
 
-fn refuse_dirty(rows: &[LedgerRow]) -> Result<()> {
+/// `<version>_<name>` as the file spells it, or from the ledger when the file is gone.
+fn label_of(migrations: &[Migration], row: &LedgerRow) -> String {
+    migrations.iter().find(|m| m.id.version == row.version).map_or_else(|| format!("{}_{}", row.version, row.name), Migration::label)
+}
+
+fn refuse_dirty(migrations: &[Migration], rows: &[LedgerRow]) -> Result<()> {
     let dirty: Vec<&LedgerRow> = rows.iter().filter(|r| r.state.is_dirty()).collect();
     if dirty.is_empty() {
         return Ok(());
@@ -263,7 +272,7 @@ fn refuse_dirty(rows: &[LedgerRow]) -> Result<()> {
         message: "the ledger has a half-applied migration; nothing was run".into(),
         details: dirty
             .iter()
-            .map(|r| format!("{}_{}: {} after {} of {} statements", r.version, r.name, r.state.as_str(), r.statements_done, r.statements_total))
+            .map(|r| format!("{}: {} after {} of {} statements", label_of(migrations, r), r.state.as_str(), r.statements_done, r.statements_total))
             .collect(),
         help: Some(format!(
             "check the database, finish or undo the statements by hand, then run `sqlmig resolve {} --applied` or `--rolled-back`",
@@ -292,7 +301,7 @@ fn parsed(m: &Migration, default_dialect: Dialect) -> Result<ParsedMigration> {
 /// Plan `apply`. All pending files are parsed first: one malformed file stops the run
 /// before anything touches the database.
 pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect, default_dialect: Dialect, request: &ApplyRequest) -> Result<Plan> {
-    refuse_dirty(rows)?;
+    refuse_dirty(migrations, rows)?;
     refuse_edited(migrations, rows, default_dialect)?;
     let applied: HashMap<u64, &LedgerRow> = rows.iter().map(|r| (r.version, r)).collect();
     let newest = rows.iter().map(|r| r.version).max();
@@ -338,12 +347,27 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
         next_seq += 1;
     }
     crate::error::collect(errors)?;
-    Ok(Plan { units })
+    if request.single_transaction {
+        if !target.transactional_ddl() {
+            return Err(Error::input(format!(
+                "`--single-transaction` is not possible on {target}: it commits DDL implicitly, so one transaction cannot hold several migrations"
+            ))
+            .with_help("apply without `--single-transaction`; sqlmig tracks each statement so a failure is reported precisely"));
+        }
+        if let Some(u) = units.iter().find(|u| u.script.no_transaction) {
+            return Err(Error::input(format!(
+                "`--single-transaction` cannot include {}: it has a `-- +no-transaction` section",
+                migrations[u.index].label()
+            ))
+            .with_help(format!("apply up to the migration before it with `--single-transaction`, then apply {} on its own", migrations[u.index].label())));
+        }
+    }
+    Ok(Plan { units, single_transaction: request.single_transaction })
 }
 
 /// Plan `rollback`: applied migrations, newest application first.
 pub fn plan_rollback(migrations: &[Migration], rows: &[LedgerRow], target: Dialect, default_dialect: Dialect, request: &RollbackRequest) -> Result<Plan> {
-    refuse_dirty(rows)?;
+    refuse_dirty(migrations, rows)?;
     let mut applied: Vec<&LedgerRow> = rows.iter().collect();
     applied.sort_by_key(|r| std::cmp::Reverse(r.seq));
     let chosen: Vec<&LedgerRow> = match (request.to, request.steps) {
@@ -387,5 +411,5 @@ pub fn plan_rollback(migrations: &[Migration], rows: &[LedgerRow], target: Diale
         }
     }
     crate::error::collect(errors)?;
-    Ok(Plan { units })
+    Ok(Plan { units, single_transaction: false })
 }

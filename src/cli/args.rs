@@ -97,6 +97,9 @@ pub enum Command {
         /// Apply pending migrations older than the newest applied one.
         #[arg(long)]
         allow_out_of_order: bool,
+        /// Apply all pending migrations in one transaction: all or nothing (SQLite, PostgreSQL).
+        #[arg(long)]
+        single_transaction: bool,
     },
     /// Roll back applied migrations, newest application first (default: one).
     Rollback {

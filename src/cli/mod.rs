@@ -201,8 +201,8 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     match &cli.command {
         Command::Init => init(&ctx, out),
         Command::New { name, timestamp, sequential } => new(&ctx, out, name, *timestamp, *sequential),
-        Command::Apply { to, steps, dry_run, allow_out_of_order } => {
-            let request = ApplyRequest { to: *to, steps: *steps, allow_out_of_order: *allow_out_of_order };
+        Command::Apply { to, steps, dry_run, allow_out_of_order, single_transaction } => {
+            let request = ApplyRequest { to: *to, steps: *steps, allow_out_of_order: *allow_out_of_order, single_transaction: *single_transaction };
             apply(&ctx, out, &request, *dry_run)
         }
         Command::Rollback { steps, to, dry_run } => rollback(&ctx, out, &RollbackRequest { to: *to, steps: *steps }, *dry_run),
