@@ -16,8 +16,8 @@ pub enum Error {
     /// A malformed migration file: format, splitting or SQL syntax.
     #[error("{message}")]
     Syntax {
-        /// Where.
-        location: Location,
+        /// Where (boxed to keep `Result<_, Error>` small).
+        location: Box<Location>,
         /// What is wrong, lowercase, code in backticks.
         message: String,
         /// What to do about it.
@@ -65,7 +65,7 @@ pub enum Error {
         /// `up` or `down`.
         direction: &'static str,
         /// The failing statement's position in the file, when it came from one.
-        location: Option<Location>,
+        location: Option<Box<Location>>,
         /// The database's message.
         message: String,
         /// What state the migration was left in and what to do.
@@ -101,7 +101,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A syntax error at a location.
     pub fn syntax(location: Location, message: impl Into<String>) -> Self {
-        Error::Syntax { location, message: message.into(), help: None }
+        Error::Syntax { location: Box::new(location), message: message.into(), help: None }
     }
 
     /// Bad input with no position.
@@ -164,7 +164,7 @@ impl Error {
     pub fn location(&self) -> Option<&Location> {
         match self {
             Error::Syntax { location, .. } => Some(location),
-            Error::Migration { location, .. } => location.as_ref(),
+            Error::Migration { location, .. } => location.as_deref(),
             _ => None,
         }
     }

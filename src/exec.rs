@@ -254,7 +254,7 @@ fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration
                     Error::Migration {
                         migration: m.label(),
                         direction: unit.direction.name(),
-                        location: Some(location),
+                        location: Some(Box::new(location)),
                         message: e.message,
                         help: None,
                     }

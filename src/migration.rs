@@ -85,6 +85,9 @@ pub struct Script {
     pub no_transaction: bool,
     /// How many statements sqlparser did not understand and run verbatim.
     pub unparsed: usize,
+    /// Whether every statement only reads or changes rows (no DDL): such a script is atomic in
+    /// a transaction even on MySQL, where DDL commits implicitly.
+    pub data_only: bool,
 }
 
 impl Migration {
@@ -200,7 +203,9 @@ impl ParsedMigration {
         let mut errors = Vec::new();
         let mut statements = Vec::with_capacity(section.statements.len());
         let mut unparsed = 0;
+        let mut data_only = true;
         for stmt in &section.statements {
+            data_only &= matches!(&stmt.parsed, Parsed::Ast(ast) if is_data_statement(ast));
             if let Parsed::Error { message, offset } = &stmt.parsed {
                 if section.dialect != target {
                     errors.push(
@@ -227,13 +232,19 @@ impl ParsedMigration {
             statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone() });
         }
         crate::error::collect(errors)?;
-        Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed }))
+        Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed, data_only }))
     }
 
     /// How many statements sqlparser could not parse, in all sections.
     pub fn unparsed_count(&self) -> usize {
         self.sections.iter().flat_map(|s| &s.statements).filter(|s| !s.is_parsed()).count()
     }
+}
+
+/// Whether a statement only reads or writes rows, so it can never commit implicitly.
+fn is_data_statement(stmt: &sqlparser::ast::Statement) -> bool {
+    use sqlparser::ast::Statement as S;
+    matches!(stmt, S::Insert(_) | S::Update(_) | S::Delete(_) | S::Query(_))
 }
 
 /// The canonical form of a section: its marker and annotations, then one line per statement,

@@ -136,19 +136,7 @@ pub fn status(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dia
             };
             let (state, note) = match row {
                 None => (State::Pending, None),
-                Some(r) if r.state.is_dirty() => (
-                    State::Dirty(r.state),
-                    Some(format!(
-                        "{} stopped after {} of {} statements",
-                        if matches!(r.state, LedgerState::Running(Direction::Down) | LedgerState::Failed(Direction::Down)) {
-                            "rollback"
-                        } else {
-                            "apply"
-                        },
-                        r.statements_done,
-                        r.statements_total
-                    )),
-                ),
+                Some(r) if r.state.is_dirty() => (State::Dirty(r.state), Some(dirty_note(r))),
                 Some(r) => match check(r, file, default_dialect) {
                     Check::Match if r.state == LedgerState::Baseline => (State::Baseline, None),
                     Check::Match => (State::Applied, None),
@@ -161,6 +149,25 @@ pub fn status(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dia
             StatusEntry { version: v, label, path: file.map(|m| m.id.path.clone()), state, row: row.cloned(), out_of_order, note }
         })
         .collect()
+}
+
+/// What a dirty row says about how far its run got.
+pub fn dirty_note(r: &LedgerRow) -> String {
+    let next = r.statements_done + 1;
+    let ran = match r.statements_done {
+        0 => "no statement ran".to_string(),
+        1 => "statement 1 ran".to_string(),
+        n => format!("statements 1 to {n} ran"),
+    };
+    match r.state {
+        LedgerState::Failed(d) => format!("{} failed at statement {next} of {}; {ran}", d.name(), r.statements_total),
+        LedgerState::Running(d) => format!(
+            "{} was interrupted at statement {next} of {}: {ran}, statement {next} may or may not have run",
+            d.name(),
+            r.statements_total
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The outcome of `verify`.
@@ -272,7 +279,7 @@ fn refuse_dirty(migrations: &[Migration], rows: &[LedgerRow]) -> Result<()> {
         message: "the ledger has a half-applied migration; nothing was run".into(),
         details: dirty
             .iter()
-            .map(|r| format!("{}: {} after {} of {} statements", label_of(migrations, r), r.state.as_str(), r.statements_done, r.statements_total))
+            .map(|r| format!("{}: {}", label_of(migrations, r), dirty_note(r)))
             .collect(),
         help: Some(format!(
             "check the database, finish or undo the statements by hand, then run `sqlmig resolve {} --applied` or `--rolled-back`",
@@ -296,6 +303,12 @@ fn refuse_edited(migrations: &[Migration], rows: &[LedgerRow], default_dialect: 
 
 fn parsed(m: &Migration, default_dialect: Dialect) -> Result<ParsedMigration> {
     m.parse(default_dialect)
+}
+
+/// Whether a script runs in one transaction with its ledger write: always where DDL is
+/// transactional, and on MySQL when it changes only data.
+fn transactional(target: Dialect, script: &Script) -> bool {
+    !script.no_transaction && (target.transactional_ddl() || script.data_only)
 }
 
 /// Plan `apply`. All pending files are parsed first: one malformed file stops the run
@@ -326,10 +339,10 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
             }
         }
     }
-    let mut next_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+    let first_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
     let mut errors = Vec::new();
     let mut units = Vec::new();
-    for i in pending {
+    for (next_seq, i) in (first_seq..).zip(pending) {
         let m = &migrations[i];
         let result = parsed(m, default_dialect).and_then(|p| {
             let script = p.script(&m.source, Direction::Up, target)?.ok_or_else(|| {
@@ -338,13 +351,12 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
             })?;
             let mut row = ledger::new_row(m, &p, next_seq);
             row.statements_total = script.statements.len() as i64;
-            Ok(Unit { index: i, direction: Direction::Up, transactional: target.transactional_ddl() && !script.no_transaction, script, row })
+            Ok(Unit { index: i, direction: Direction::Up, transactional: transactional(target, &script), script, row })
         });
         match result {
             Ok(unit) => units.push(unit),
             Err(e) => errors.push(e),
         }
-        next_seq += 1;
     }
     crate::error::collect(errors)?;
     if request.single_transaction {
@@ -403,7 +415,7 @@ pub fn plan_rollback(migrations: &[Migration], rows: &[LedgerRow], target: Diale
             })?;
             let mut row = row.clone();
             row.statements_total = script.statements.len() as i64;
-            Ok(Unit { index: i, direction: Direction::Down, transactional: target.transactional_ddl() && !script.no_transaction, script, row })
+            Ok(Unit { index: i, direction: Direction::Down, transactional: transactional(target, &script), script, row })
         });
         match result {
             Ok(unit) => units.push(unit),
