@@ -17,6 +17,5 @@ CREATE INDEX tasks_project_idx ON tasks (project_id, status);
 CREATE INDEX tasks_open_due_idx ON tasks (due_date) WHERE status <> 'done';
 
 -- +down
-DROP INDEX tasks_open_due_idx;
-DROP INDEX tasks_project_idx;
+-- Dropping the table drops its indexes with it.
 DROP TABLE tasks;

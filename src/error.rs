@@ -23,6 +23,16 @@ pub enum Error {
         /// What to do about it.
         help: Option<String>,
     },
+    /// A statement that cannot be translated faithfully to the target database.
+    #[error("{message}")]
+    Untranslatable {
+        /// The construct that cannot be translated.
+        location: Box<Location>,
+        /// What cannot be translated, and why.
+        message: String,
+        /// What to do instead (usually a per-dialect section).
+        help: Option<String>,
+    },
     /// A file or folder could not be read or written.
     #[error("cannot {action} `{}`: {source}", path.display())]
     Io {
@@ -113,6 +123,7 @@ impl Error {
     pub fn with_help(mut self, text: impl Into<String>) -> Self {
         match &mut self {
             Error::Syntax { help, .. }
+            | Error::Untranslatable { help, .. }
             | Error::Input { help, .. }
             | Error::Migration { help, .. }
             | Error::Verification { help, .. } => *help = Some(text.into()),
@@ -124,7 +135,7 @@ impl Error {
     /// The process exit status this error maps to.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Syntax { .. } | Error::Io { .. } | Error::Input { .. } | Error::Url { .. } => 2,
+            Error::Syntax { .. } | Error::Untranslatable { .. } | Error::Io { .. } | Error::Input { .. } | Error::Url { .. } => 2,
             Error::Connect { .. } | Error::Migration { .. } | Error::Database(_) | Error::LockTimeout { .. } => 1,
             Error::Verification { .. } => 3,
             // The most serious cause decides: a failed database beats bad input.
@@ -148,6 +159,7 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Syntax { .. } => "syntax",
+            Error::Untranslatable { .. } => "untranslatable",
             Error::Io { .. } => "io",
             Error::Input { .. } => "input",
             Error::Url { .. } => "url",
@@ -163,7 +175,7 @@ impl Error {
     /// Where in a file the error is, if anywhere.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Error::Syntax { location, .. } => Some(location),
+            Error::Syntax { location, .. } | Error::Untranslatable { location, .. } => Some(location),
             Error::Migration { location, .. } => location.as_deref(),
             _ => None,
         }
@@ -173,6 +185,7 @@ impl Error {
     pub fn help(&self) -> Option<&str> {
         match self {
             Error::Syntax { help, .. }
+            | Error::Untranslatable { help, .. }
             | Error::Input { help, .. }
             | Error::Migration { help, .. }
             | Error::Verification { help, .. } => help.as_deref(),

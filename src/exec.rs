@@ -171,13 +171,27 @@ pub struct Report {
     pub ran: Vec<Ran>,
     /// The failure that stopped the run; earlier migrations stay applied.
     pub failure: Option<Error>,
+    /// What translation adapted in the planned migrations (location, message).
+    pub notices: Vec<(crate::source::Location, String)>,
+}
+
+/// Every translation notice of a plan.
+pub fn notices(plan: &Plan) -> Vec<(crate::source::Location, String)> {
+    plan.units.iter().flat_map(|u| u.script.notices.iter().cloned()).collect()
 }
 
 /// Run a plan. `progress` is told about each migration as it completes.
 pub fn execute(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
-    if plan.single_transaction && !plan.units.is_empty() {
-        return execute_single(driver, ledger, plan, migrations, progress);
-    }
+    let mut report = if plan.single_transaction && !plan.units.is_empty() {
+        execute_single(driver, ledger, plan, migrations, progress)
+    } else {
+        execute_each(driver, ledger, plan, migrations, progress)
+    };
+    report.notices = notices(plan);
+    report
+}
+
+fn execute_each(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
     let mut report = Report::default();
     for unit in &plan.units {
         match run_unit(driver, ledger, unit, &migrations[unit.index], false) {

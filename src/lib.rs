@@ -41,6 +41,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod catalog;
 pub mod checksum;
 pub mod diagnostic;
 pub mod dialect;
@@ -56,6 +57,7 @@ pub mod plan;
 pub mod source;
 pub mod split;
 pub mod sql;
+pub mod translate;
 
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -13,7 +13,9 @@ use crate::dialect::Dialect;
 use crate::discover::MigrationId;
 use crate::error::{Error, Result};
 use crate::format::{self, Direction, Item};
-use crate::source::Source;
+use crate::catalog::Catalog;
+use crate::source::{Location, Source};
+use crate::translate;
 use crate::split;
 use crate::sql::{self, Parsed, Statement};
 
@@ -88,6 +90,8 @@ pub struct Script {
     /// Whether every statement only reads or changes rows (no DDL): such a script is atomic in
     /// a transaction even on MySQL, where DDL commits implicitly.
     pub data_only: bool,
+    /// What translation adapted, each with the statement it concerns.
+    pub notices: Vec<(Location, String)>,
 }
 
 impl Migration {
@@ -191,21 +195,68 @@ impl ParsedMigration {
         plain
     }
 
+    /// Whether running `direction` on `target` translates from another dialect.
+    pub fn translates(&self, direction: Direction, target: Dialect) -> bool {
+        self.section(direction, target).is_some_and(|s| s.dialect != target)
+    }
+
+    /// Fold the statements of the section that serves `direction` on `target` into `catalog`.
+    pub fn fold(&self, direction: Direction, target: Dialect, catalog: &mut Catalog) {
+        for stmt in self.section(direction, target).map(|s| s.statements.as_slice()).unwrap_or_default() {
+            if let Parsed::Ast(ast) = &stmt.parsed {
+                catalog.apply(ast);
+            }
+        }
+    }
+
     /// What runs for `direction` on `target`, or `None` when the file has no such section.
     ///
-    /// A statement runs as written. One that sqlparser could not parse runs verbatim only on
-    /// the database family it was written for; anywhere else it is an error, because it
-    /// cannot be checked or translated.
-    pub fn script(&self, source: &Source, direction: Direction, target: Dialect) -> Result<Option<Script>> {
+    /// On the dialect it is written in, a statement runs exactly as written. Elsewhere it is
+    /// translated, using (and updating) `catalog`, the schema the earlier migrations built.
+    /// One that sqlparser could not parse runs verbatim only on the database family it was
+    /// written for; anywhere else it is an error, because it cannot be checked or translated.
+    pub fn script(&self, source: &Source, direction: Direction, target: Dialect, catalog: &mut Catalog) -> Result<Option<Script>> {
         let Some(section) = self.section(direction, target) else {
             return Ok(None);
         };
         let mut errors = Vec::new();
         let mut statements = Vec::with_capacity(section.statements.len());
+        let mut notices = Vec::new();
         let mut unparsed = 0;
         let mut data_only = true;
         for stmt in &section.statements {
             data_only &= matches!(&stmt.parsed, Parsed::Ast(ast) if is_data_statement(ast));
+            if section.dialect != target {
+                if let Parsed::Ast(ast) = &stmt.parsed {
+                    let cx = translate::Context { from: section.dialect, to: target, catalog };
+                    match translate::translate(ast, &cx) {
+                        Ok(t) => {
+                            let location = source.span(stmt.span.start, stmt.span.end);
+                            notices.extend(t.notices.into_iter().map(|n| (location.clone(), n)));
+                            statements.extend(t.sql.into_iter().map(|sql| Emitted { sql, origin: stmt.span.clone() }));
+                        }
+                        Err(r) => {
+                            let text = stmt.text(source);
+                            let at = r.position.map_or(stmt.span.start, |(l, c)| stmt.span.start + crate::sql::offset_of(text, l, c));
+                            let end = text[at - stmt.span.start..].find('\n').map_or(stmt.span.end, |p| at + p);
+                            let mut e = Error::Untranslatable {
+                                location: Box::new(source.span(at, end)),
+                                message: format!("cannot translate to {target}: {}", r.message),
+                                help: None,
+                            };
+                            if !r.help.is_empty() {
+                                e = e.with_help(r.help);
+                            }
+                            errors.push(e);
+                        }
+                    }
+                    catalog.apply(ast);
+                    continue;
+                }
+            }
+            if let Parsed::Ast(ast) = &stmt.parsed {
+                catalog.apply(ast);
+            }
             if let Parsed::Error { message, offset } = &stmt.parsed {
                 if section.dialect != target {
                     errors.push(
@@ -232,7 +283,7 @@ impl ParsedMigration {
             statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone() });
         }
         crate::error::collect(errors)?;
-        Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed, data_only }))
+        Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed, data_only, notices }))
     }
 
     /// How many statements sqlparser could not parse, in all sections.
@@ -334,10 +385,10 @@ mod tests {
     fn unparsed_statements_run_only_on_their_own_dialect() {
         let m = migration("-- +up\nCREATE TABLE t (id int);\nFROBNICATE THE DATABASE;\n");
         let p = m.parse(Dialect::Postgres).unwrap();
-        let script = p.script(&m.source, Direction::Up, Dialect::Postgres).unwrap().unwrap();
+        let script = p.script(&m.source, Direction::Up, Dialect::Postgres, &mut Catalog::default()).unwrap().unwrap();
         assert_eq!(script.unparsed, 1);
         assert_eq!(script.statements[1].sql, "FROBNICATE THE DATABASE");
-        let err = crate::diagnostic::render(&p.script(&m.source, Direction::Up, Dialect::Sqlite).unwrap_err());
+        let err = crate::diagnostic::render(&p.script(&m.source, Direction::Up, Dialect::Sqlite, &mut Catalog::default()).unwrap_err());
         assert!(err.contains("0001_t.sql:3:1") && err.contains("cannot parse this postgres statement"), "{err}");
     }
 
@@ -345,7 +396,7 @@ mod tests {
     fn dialect_sections_win_over_plain_ones() {
         let m = migration("-- +up\nSELECT 1;\n-- +up sqlite\nSELECT 2;\n-- +down\nSELECT 3;\n");
         let p = m.parse(Dialect::Postgres).unwrap();
-        let sql = |d, t| p.script(&m.source, d, t).unwrap().map(|s| s.statements[0].sql.clone());
+        let sql = |d, t| p.script(&m.source, d, t, &mut Catalog::default()).unwrap().map(|s| s.statements[0].sql.clone());
         assert_eq!(sql(Direction::Up, Dialect::Sqlite).as_deref(), Some("SELECT 2"));
         assert_eq!(sql(Direction::Up, Dialect::Mysql).as_deref(), Some("SELECT 1"));
         assert_eq!(sql(Direction::Down, Dialect::Sqlite).as_deref(), Some("SELECT 3"));

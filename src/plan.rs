@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalog::Catalog;
 use crate::checksum;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
@@ -311,6 +312,17 @@ fn transactional(target: Dialect, script: &Script) -> bool {
     !script.no_transaction && (target.transactional_ddl() || script.data_only)
 }
 
+/// Fold the up sections of `migrations[*from..until]` into `catalog`, skipping files that do
+/// not parse (their own run reports them).
+fn fold_until(migrations: &[Migration], from: &mut usize, until: usize, target: Dialect, default_dialect: Dialect, catalog: &mut Catalog) {
+    for m in migrations.get(*from..until).unwrap_or_default() {
+        if let Ok(p) = m.parse(default_dialect) {
+            p.fold(Direction::Up, target, catalog);
+        }
+    }
+    *from = until.max(*from);
+}
+
 /// Plan `apply`. All pending files are parsed first: one malformed file stops the run
 /// before anything touches the database.
 pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect, default_dialect: Dialect, request: &ApplyRequest) -> Result<Plan> {
@@ -342,10 +354,20 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
     let first_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
     let mut errors = Vec::new();
     let mut units = Vec::new();
-    for (next_seq, i) in (first_seq..).zip(pending) {
+    // Parse every pending migration first; only when one needs translating is the schema
+    // model built from the migrations before it (which means parsing those too).
+    let parsed_pending: Vec<(usize, Result<ParsedMigration>)> = pending.iter().map(|&i| (i, parsed(&migrations[i], default_dialect))).collect();
+    let translating = parsed_pending.iter().any(|(_, p)| p.as_ref().is_ok_and(|p| p.translates(Direction::Up, target)));
+    let mut catalog = Catalog::default();
+    let mut folded = 0;
+    for (next_seq, (i, parsed)) in (first_seq..).zip(parsed_pending) {
         let m = &migrations[i];
-        let result = parsed(m, default_dialect).and_then(|p| {
-            let script = p.script(&m.source, Direction::Up, target)?.ok_or_else(|| {
+        if translating {
+            fold_until(migrations, &mut folded, i, target, default_dialect, &mut catalog);
+            folded = i + 1;
+        }
+        let result = parsed.and_then(|p| {
+            let script = p.script(&m.source, Direction::Up, target, &mut catalog)?.ok_or_else(|| {
                 Error::input(format!("{} has no `-- +up` section for {target}", m.label()))
                     .with_help(format!("add a plain `-- +up` section or a `-- +up {target}` one"))
             })?;
@@ -409,7 +431,12 @@ pub fn plan_rollback(migrations: &[Migration], rows: &[LedgerRow], target: Diale
             }
         }
         let result = parsed(m, default_dialect).and_then(|p| {
-            let script = p.script(&m.source, Direction::Down, target)?.ok_or_else(|| {
+            // The down section sees the schema as it is with this migration applied.
+            let mut catalog = Catalog::default();
+            if p.translates(Direction::Down, target) {
+                fold_until(migrations, &mut 0, i + 1, target, default_dialect, &mut catalog);
+            }
+            let script = p.script(&m.source, Direction::Down, target, &mut catalog)?.ok_or_else(|| {
                 Error::input(format!("{} has no `-- +down` section, so it cannot be rolled back", m.label()))
                     .with_help("add a `-- +down` section that undoes the up section; nothing was rolled back")
             })?;

@@ -82,7 +82,7 @@ fn split_position(message: &str) -> (&str, Option<(usize, usize)>) {
 }
 
 /// The byte offset of 1-based (line, column) in `text`, columns counted in characters.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line.max(1) {
         match text[start..].find('\n') {

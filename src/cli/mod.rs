@@ -325,8 +325,25 @@ fn ran_json(r: &Ran) -> Json {
     json!({ "version": r.version, "label": r.label, "direction": r.direction.name(), "ms": r.ms })
 }
 
+/// Translation notices go to stderr (they are not results) and into the JSON document.
+fn print_notices(out: &mut Output, notices: &[(crate::source::Location, String)]) {
+    for (loc, message) in notices {
+        out.note(format!("notice: {loc}: {message}"));
+    }
+    out.set(
+        "notices",
+        Json::Array(
+            notices
+                .iter()
+                .map(|(l, m)| json!({"path": l.path.display().to_string(), "line": l.line, "column": l.column, "message": m}))
+                .collect(),
+        ),
+    );
+}
+
 /// Print a report's summary and turn a failure into the command's error.
 fn finish_report(out: &mut Output, report: Report, key: &str) -> Result<i32> {
+    print_notices(out, &report.notices);
     out.set(key, Json::Array(report.ran.iter().map(ran_json).collect()));
     match report.failure {
         Some(e) => Err(e),
@@ -343,6 +360,7 @@ fn progress_printer(out: &Output) -> impl FnMut(&Ran) + '_ {
 
 fn dry_run(ctx: &Context, out: &mut Output, project: &Project, plan: &plan::Plan) -> Result<i32> {
     let ledger = ctx.ledger()?;
+    print_notices(out, &exec::notices(plan));
     let sql = exec::render(plan, &project.migrations, &ledger, ctx.url.dialect());
     out.set("dry_run", json!(true));
     out.set("sql", json!(sql));

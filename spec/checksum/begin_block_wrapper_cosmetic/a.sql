@@ -1,0 +1,2 @@
+-- +up
+CREATE TABLE t (id int);

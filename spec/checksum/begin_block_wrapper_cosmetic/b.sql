@@ -1,0 +1,4 @@
+-- +up
+-- +begin
+CREATE TABLE t (id int);
+-- +end

@@ -1,0 +1,5 @@
+-- +dialect sqlite
+-- +up
+CREATE TABLE t (id int, name text);
+-- +down
+DROP TABLE t;

@@ -1,0 +1,5 @@
+-- +dialect postgres
+-- +up
+CREATE TABLE t (id int, name text);
+-- +down
+DROP TABLE t;

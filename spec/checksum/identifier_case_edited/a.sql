@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE t (id int, name text);
+-- +down
+DROP TABLE t;

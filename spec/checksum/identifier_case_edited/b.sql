@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE T (id int, name text);
+-- +down
+DROP TABLE t;

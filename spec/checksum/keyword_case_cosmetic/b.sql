@@ -1,0 +1,4 @@
+-- +up
+create table t (id INT, name TEXT);
+-- +down
+drop table t;

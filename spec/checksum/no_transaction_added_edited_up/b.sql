@@ -1,0 +1,5 @@
+-- +up
+-- +no-transaction
+CREATE TABLE t (id int, name text);
+-- +down
+DROP TABLE t;

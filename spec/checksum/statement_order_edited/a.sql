@@ -1,0 +1,3 @@
+-- +up
+CREATE TABLE a (id int);
+CREATE TABLE b (id int);

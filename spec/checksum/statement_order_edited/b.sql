@@ -1,0 +1,3 @@
+-- +up
+CREATE TABLE b (id int);
+CREATE TABLE a (id int);

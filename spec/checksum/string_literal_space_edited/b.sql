@@ -1,0 +1,2 @@
+-- +up
+INSERT INTO t VALUES ('a  b');

@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE t (id bigint, name text);
+-- +down
+DROP TABLE t;

@@ -1,0 +1,2 @@
+-- +up
+FROBNICATE THE DATABASE;

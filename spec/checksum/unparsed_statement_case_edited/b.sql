@@ -1,0 +1,2 @@
+-- +up
+frobnicate the database;

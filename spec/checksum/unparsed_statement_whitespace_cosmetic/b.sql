@@ -1,0 +1,3 @@
+-- +up
+FROBNICATE THE DATABASE -- loudly
+;

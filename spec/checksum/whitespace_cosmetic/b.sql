@@ -1,0 +1,10 @@
+
+-- +up
+
+CREATE   TABLE t(
+  id   int,
+  name text
+)  ;
+
+-- +down
+   DROP TABLE t

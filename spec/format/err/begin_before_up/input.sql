@@ -1,0 +1,5 @@
+-- +begin
+SELECT 1;
+-- +end
+-- +up
+SELECT 2;

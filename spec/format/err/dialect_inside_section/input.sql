@@ -1,0 +1,3 @@
+-- +up
+-- +dialect mysql
+SELECT 1;

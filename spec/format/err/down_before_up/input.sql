@@ -1,0 +1,4 @@
+-- +down
+DROP TABLE t;
+-- +up
+CREATE TABLE t (id int);

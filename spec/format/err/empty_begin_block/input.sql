@@ -1,0 +1,5 @@
+-- +up
+SELECT 1;
+-- +begin
+
+-- +end

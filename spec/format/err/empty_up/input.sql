@@ -1,0 +1,5 @@
+-- +up
+-- nothing here yet
+;
+-- +down
+SELECT 1;

@@ -1,0 +1,3 @@
+-- +up
+-- +up sqlite
+SELECT 1;

@@ -1,0 +1,3 @@
+-- +up
+SELECT 1;
+-- +end

@@ -1,0 +1,6 @@
+CREATE TABLE early (id int);
+-- +up
+SELECT 1;
+-- +tx
+-- +up
+-- +end

@@ -1,0 +1,6 @@
+-- +up
+-- +begin
+SELECT 1;
+-- +begin
+SELECT 2;
+-- +end

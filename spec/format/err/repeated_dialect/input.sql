@@ -1,0 +1,4 @@
+-- +dialect sqlite
+-- +dialect mysql
+-- +up
+SELECT 1;

@@ -1,0 +1,6 @@
+-- +up
+SELECT 1;
+-- +down
+SELECT 2;
+-- +up
+SELECT 3;

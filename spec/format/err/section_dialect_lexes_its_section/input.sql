@@ -1,0 +1,6 @@
+-- +up
+SELECT 1;
+-- +down mysql
+SELECT 'a\'b';
+-- +down
+SELECT 'a\'b';

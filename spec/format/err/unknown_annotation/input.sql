@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE t (id int);
+-- +dwon
+DROP TABLE t;

@@ -1,0 +1,3 @@
+-- +dialect mssql
+-- +up
+SELECT 1;

@@ -1,0 +1,4 @@
+-- +up
+SELECT 1;
+-- +down oracle
+SELECT 2 FROM dual;

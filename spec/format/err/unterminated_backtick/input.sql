@@ -1,0 +1,5 @@
+-- +dialect mysql
+-- +up
+SELECT 1;
+-- +down
+DROP TABLE `order;

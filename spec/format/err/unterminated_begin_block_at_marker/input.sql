@@ -1,0 +1,5 @@
+-- +up
+-- +begin
+SELECT 1;
+-- +down
+SELECT 2;

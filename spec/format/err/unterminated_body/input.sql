@@ -1,0 +1,4 @@
+-- +up sqlite
+CREATE TRIGGER t_ai AFTER INSERT ON t
+BEGIN
+  UPDATE t SET n = n + 1;

@@ -1,0 +1,2 @@
+-- +up sqlite
+CREATE TABLE [order (id int);

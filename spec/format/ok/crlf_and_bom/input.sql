@@ -1,0 +1,6 @@
+﻿-- +up
+CREATE TABLE t (
+  id int
+);
+-- +down
+DROP TABLE t;

@@ -1,0 +1,5 @@
+--+UP
+SELECT 1;
+  --   +No-Transaction  
+	--	+Down	
+SELECT 2;

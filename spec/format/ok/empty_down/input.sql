@@ -1,0 +1,3 @@
+-- +up
+CREATE TABLE t (id int);
+-- +down

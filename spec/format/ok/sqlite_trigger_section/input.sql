@@ -1,0 +1,8 @@
+-- +up
+SELECT 1;
+-- +up sqlite
+CREATE TRIGGER t_touch AFTER UPDATE ON t
+BEGIN
+  UPDATE t SET n = CASE WHEN NEW.n > 0 THEN NEW.n ELSE 0 END WHERE id = NEW.id;
+END;
+SELECT 2;

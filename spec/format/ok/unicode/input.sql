@@ -1,0 +1,3 @@
+-- +up
+INSERT INTO café (naïve) VALUES ('日本語; ok');
+SELECT 'é'; SELECT 2;

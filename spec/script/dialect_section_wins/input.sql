@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE t (id SERIAL);
+-- +up sqlite
+CREATE TABLE t (id INTEGER PRIMARY KEY);

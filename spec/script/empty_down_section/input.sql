@@ -1,0 +1,4 @@
+-- +up
+CREATE TABLE t (id int);
+-- +down
+-- Nothing to undo: the table is kept.

@@ -1,0 +1,2 @@
+-- +up sqlite
+CREATE TABLE t (id INTEGER PRIMARY KEY);

@@ -1,0 +1,3 @@
+-- +up
+-- +no-transaction
+CREATE INDEX CONCURRENTLY i ON t (x);

@@ -1,0 +1,6 @@
+-- +up
+CREATE TABLE t (
+  id int,
+  name tetx nonsense
+);
+FROBNICATE;

@@ -1,0 +1,4 @@
+-- +up
+SELECT 1;
+-- +up mysql
+FROBNICATE THE DATABASE;

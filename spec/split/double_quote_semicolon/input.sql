@@ -1,0 +1,2 @@
+CREATE TABLE "semi;colon" ("a""b;" int);
+SELECT 1;

@@ -1,0 +1,1 @@
+SELECT 'it\'s; ok', "say \"hi;\""; SELECT 2;

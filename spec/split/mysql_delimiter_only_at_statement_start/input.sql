@@ -1,0 +1,3 @@
+SELECT 1
+DELIMITER $$
+; SELECT delimiter FROM t;

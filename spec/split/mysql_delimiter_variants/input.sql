@@ -1,0 +1,7 @@
+delimiter //
+SELECT 1; SELECT 2 //
+SELECT '//' //
+DELIMITER ;;  
+SELECT 3;;
+DELIMITER ;
+SELECT 4;

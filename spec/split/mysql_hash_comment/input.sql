@@ -1,0 +1,3 @@
+# a comment; still a comment
+SELECT 1; # trailing; comment
+SELECT 2;

@@ -1,0 +1,7 @@
+CREATE OR REPLACE PROCEDURE add_one()
+LANGUAGE sql
+BEGIN ATOMIC
+  INSERT INTO t VALUES (1);
+  UPDATE t SET n = n + 1;
+END;
+CALL add_one();

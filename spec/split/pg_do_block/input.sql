@@ -1,0 +1,6 @@
+DO $$
+BEGIN
+  PERFORM 1;
+END
+$$;
+SELECT 2;

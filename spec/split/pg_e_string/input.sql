@@ -1,0 +1,2 @@
+SELECT E'it\'s; fine', 'plain';
+SELECT e'\\'; SELECT 3;

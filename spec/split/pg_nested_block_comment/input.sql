@@ -1,0 +1,1 @@
+/* outer /* inner; */ still comment; */ SELECT 1; SELECT 2;

@@ -1,0 +1,1 @@
+SELECT 'it''s; ok', "a"";b" FROM t; SELECT 2;

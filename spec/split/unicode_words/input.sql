@@ -1,0 +1,1 @@
+SELECT naïve FROM café; SELECT '日本;語';
