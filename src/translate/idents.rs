@@ -139,7 +139,7 @@ mod tests {
     fn folding_and_quoting() {
         use Dialect::*;
         assert_eq!(render("Users", None, Postgres, Mysql), "users");
-        assert_eq!(render("Users", Some('"'), Postgres, Mysql), "`Users`");
+        assert_eq!(render("Users", Some('"'), Postgres, Mysql), "Users");
         assert_eq!(render("key", None, Postgres, Mysql), "`key`");
         assert_eq!(render("order", Some('"'), Postgres, Sqlite), "\"order\"");
         assert_eq!(render("first name", Some('"'), Postgres, Mysql), "`first name`");
