@@ -82,6 +82,8 @@ enum Directive<'a> {
     NoTransaction,
     Begin,
     End,
+    /// One of our directives followed by text it does not take (`-- +up sqlite mysql`).
+    Malformed(String),
     Unknown(&'a str),
 }
 
@@ -100,6 +102,13 @@ fn word(i: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_').parse(i)
 }
 
+/// grammar: dialect_name
+///
+/// Any run of letters and digits; `format::file` rejects one that is not a dialect.
+fn dialect_name(i: &str) -> IResult<&str, &str> {
+    take_while1(|c: char| c.is_ascii_alphanumeric()).parse(i)
+}
+
 /// grammar: directive_start
 fn directive_start(i: &str) -> IResult<&str, ()> {
     value((), (ws, tag("--"), ws, tag("+"))).parse(i)
@@ -108,12 +117,12 @@ fn directive_start(i: &str) -> IResult<&str, ()> {
 /// grammar: marker
 fn marker(i: &str) -> IResult<&str, Directive<'_>> {
     let direction = alt((value(Direction::Up, tag_no_case("up")), value(Direction::Down, tag_no_case("down"))));
-    map((direction, opt(preceded(ws1, word)), ws, eof), |(d, target, _, _)| Directive::Marker(d, target)).parse(i)
+    map((direction, opt(preceded(ws1, dialect_name)), ws, eof), |(d, target, _, _)| Directive::Marker(d, target)).parse(i)
 }
 
 /// grammar: dialect_directive
 fn dialect_directive(i: &str) -> IResult<&str, Directive<'_>> {
-    map((tag_no_case("dialect"), ws1, word, ws, eof), |(_, _, name, _, _)| Directive::Dialect(name)).parse(i)
+    map((tag_no_case("dialect"), ws1, dialect_name, ws, eof), |(_, _, name, _, _)| Directive::Dialect(name)).parse(i)
 }
 
 /// grammar: annotation
@@ -140,7 +149,24 @@ fn directive_line(line: &str) -> Option<Directive<'_>> {
         return Some(d);
     }
     let (_, name) = word(rest).ok()?;
+    let lower = name.to_ascii_lowercase();
+    let known = ["up", "down", "dialect", "no-transaction", "begin", "end"];
+    if let Some(k) = known.iter().find(|k| lower == **k || lower.strip_prefix(**k).is_some_and(|r| r.starts_with('-'))) {
+        return Some(Directive::Malformed((*k).to_string()));
+    }
     Some(Directive::Unknown(name))
+}
+
+/// What a well-formed line of a known directive looks like.
+fn directive_usage(name: &str) -> &'static str {
+    match name {
+        "up" => "`-- +up` or `-- +up DIALECT`",
+        "down" => "`-- +down` or `-- +down DIALECT`",
+        "dialect" => "`-- +dialect DIALECT` with one of sqlite, postgres, mysql",
+        "no-transaction" => "`-- +no-transaction` alone on its line",
+        "begin" => "`-- +begin` alone on its line",
+        _ => "`-- +end` alone on its line",
+    }
 }
 
 /// A line of the file: its content range (no line ending) and the range including it.
@@ -232,20 +258,42 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
         };
         let span = || source.span(line.content.start, line.content.end);
         flush(&mut sections, &mut sql_start, line.full.start);
+        // A malformed marker still opens its section, so the lines after it are not
+        // reported again as misplaced SQL.
+        let directive = match directive {
+            Directive::Malformed(name) => {
+                errors.push(
+                    Error::syntax(span(), format!("malformed `-- +{name}` line"))
+                        .with_help(format!("write {}; for a plain comment drop the `+`", directive_usage(&name))),
+                );
+                match name.as_str() {
+                    "up" => Directive::Marker(Direction::Up, Some("")),
+                    "down" => Directive::Marker(Direction::Down, Some("")),
+                    _ => continue,
+                }
+            }
+            d => d,
+        };
         match directive {
             Directive::Marker(direction, target) => {
+                let mut valid = true;
                 let target = match target.map(str::parse::<Dialect>) {
                     None => None,
                     Some(Ok(d)) => Some(d),
                     Some(Err(e)) => {
-                        errors.push(Error::syntax(span(), e.to_string()));
+                        if target != Some("") {
+                            errors.push(Error::syntax(span(), e.to_string()));
+                        }
+                        valid = false;
                         None
                     }
                 };
-                if let Some(prev) = sections.iter().find(|s| s.direction == direction && s.target == target) {
+                if !valid {
+                    // Already reported; comparing it with other sections would only add noise.
+                } else if let Some(prev) = sections.iter().find(|s| s.direction == direction && s.target == target) {
                     errors.push(Error::syntax(span(), format!("repeated `-- +{}{}` section", direction.name(), target.map(|t| format!(" {t}")).unwrap_or_default()))
                         .with_help(format!("the first one is at line {}; a file has one section of each kind", source.location(prev.marker.start).line)));
-                } else if direction == Direction::Down && target.is_none() && !sections.iter().any(|s| s.direction == Direction::Up) {
+                } else if direction == Direction::Down && !sections.iter().any(|s| s.direction == Direction::Up) {
                     errors.push(Error::syntax(span(), "`-- +down` before `-- +up`").with_help("put the up section first"));
                 }
                 sections.push(Section {
@@ -279,6 +327,7 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
                 open_block = Some((line.content.clone(), line.full.end));
             }
             Directive::End => errors.push(Error::syntax(span(), "`-- +end` without `-- +begin`")),
+            Directive::Malformed(_) => {}
             Directive::Unknown(name) => errors.push(
                 Error::syntax(span(), format!("unknown annotation `-- +{name}`"))
                     .with_help("sqlmig knows `-- +up`, `-- +down`, `-- +dialect NAME`, `-- +no-transaction`, `-- +begin` and `-- +end`; for a plain comment drop the `+`"),
@@ -365,5 +414,11 @@ mod tests {
         assert!(err("-- +up\n-- +begin\n-- +down\n").contains("unterminated `-- +begin` block"));
         assert!(err("-- +up\n-- +end\n").contains("`-- +end` without `-- +begin`"));
         assert!(err("-- +up\n-- +dialect mysql\n").contains("`-- +dialect` inside a section"));
+        let e = err("-- +up sqlite mysql\nSELECT 1;\n");
+        assert!(e.contains("malformed `-- +up` line") && !e.contains("SQL before"), "{e}");
+        let e = err("-- +up\nSELECT 1;\n-- +up oracle\nSELECT 2;\n");
+        assert!(e.contains("unknown dialect") && !e.contains("repeated"), "{e}");
+        assert!(err("-- +up\nSELECT 1;\n-- +down --\n").contains("malformed `-- +down` line"));
+        assert!(err("-- +down sqlite\n-- +up\nSELECT 1;\n").contains("`-- +down` before `-- +up`"));
     }
 }

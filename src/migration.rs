@@ -121,6 +121,7 @@ impl Migration {
             // A section for one database is written in that database's own SQL.
             let sdialect = section.target.unwrap_or(dialect);
             let mut statements = Vec::new();
+            let errors_before = errors.len();
             for item in &section.items {
                 match item {
                     Item::Sql(range) => match split::split(&self.source.text, range.clone(), sdialect) {
@@ -130,13 +131,14 @@ impl Migration {
                                 .with_help("close it before the end of the section"),
                         ),
                     },
-                    Item::Block { body, begin } => match block_statement(&self.source.text, body.clone()) {
+                    Item::Block { body, begin } => match block_statement(&self.source.text, body.clone(), sdialect) {
                         Some(span) => statements.push(sql::parse(&self.source, span, sdialect)),
                         None => errors.push(Error::syntax(self.source.span(begin.start, begin.end), "empty `-- +begin` block")),
                     },
                 }
             }
-            if section.direction == Direction::Up && section.target.is_none() && statements.is_empty() {
+            // A section whose text did not split has already been reported.
+            if section.direction == Direction::Up && section.target.is_none() && statements.is_empty() && errors.len() == errors_before {
                 errors.push(
                     Error::syntax(self.source.span(section.marker.start, section.marker.end), "the `-- +up` section has no statements")
                         .with_help("a migration must change something; delete the file if it is not needed"),
@@ -167,9 +169,13 @@ impl Migration {
     }
 }
 
-/// The statement inside a `-- +begin` block: its text trimmed, without a final `;`.
-fn block_statement(text: &str, body: Range<usize>) -> Option<Range<usize>> {
+/// The statement inside a `-- +begin` block: its text trimmed, without a final `;`; `None`
+/// when the block holds nothing but comments.
+fn block_statement(text: &str, body: Range<usize>, dialect: Dialect) -> Option<Range<usize>> {
     let inner = &text[body.clone()];
+    if split::canonical_text(inner, dialect).trim_matches(|c: char| c == ';' || c.is_whitespace()).is_empty() {
+        return None;
+    }
     let start = body.start + (inner.len() - inner.trim_start().len());
     let mut trimmed = inner.trim();
     if let Some(t) = trimmed.strip_suffix(';') {
@@ -400,6 +406,14 @@ mod tests {
         assert_eq!(sql(Direction::Up, Dialect::Sqlite).as_deref(), Some("SELECT 2"));
         assert_eq!(sql(Direction::Up, Dialect::Mysql).as_deref(), Some("SELECT 1"));
         assert_eq!(sql(Direction::Down, Dialect::Sqlite).as_deref(), Some("SELECT 3"));
+    }
+
+    #[test]
+    fn split_errors_are_not_also_empty_sections() {
+        let err = crate::diagnostic::render(&migration("-- +up\nINSERT INTO t VALUES ('ok');\nINSERT INTO t VALUES ('oops);\n").parse(Dialect::Postgres).unwrap_err());
+        assert!(err.contains("unterminated string") && !err.contains("no statements"), "{err}");
+        let err = crate::diagnostic::render(&migration("-- +up\nSELECT 1;\n-- +begin\n-- just a comment\n-- +end\n").parse(Dialect::Postgres).unwrap_err());
+        assert!(err.contains("empty `-- +begin` block"), "{err}");
     }
 
     #[test]

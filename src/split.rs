@@ -111,7 +111,10 @@ pub fn split(
         match open.as_mut() {
             Some(statement) => {
                 statement.body.observe(significant);
-                if token.kind == TokenKind::Terminator && !statement.body.is_open() {
+                if dialect == Dialect::Postgres {
+                    statement.parens.observe(significant);
+                }
+                if token.kind == TokenKind::Terminator && !statement.body.is_open() && statement.parens.0 == 0 {
                     statements.push(statement.raw());
                     open = None;
                 } else {
@@ -126,6 +129,9 @@ pub fn split(
                 // BEGIN/END counting would only get in the way.
                 let mut statement = OpenStatement::new(&token, lexer.delimiter.is_none());
                 statement.body.observe(significant);
+                if dialect == Dialect::Postgres {
+                    statement.parens.observe(significant);
+                }
                 open = Some(statement);
             }
         }
@@ -201,6 +207,22 @@ struct OpenStatement {
     /// End of its last token so far (trailing trivia and the terminator are not included).
     end: usize,
     body: BodyTracker,
+    parens: ParenDepth,
+}
+
+/// Open parentheses. psql does not end a statement at a `;` inside parentheses, which is
+/// how a rule with several actions, `DO ALSO (INSERT ...; INSERT ...)`, stays whole.
+#[derive(Debug, Default)]
+struct ParenDepth(usize);
+
+impl ParenDepth {
+    fn observe(&mut self, token: Significant<'_>) {
+        match token {
+            Significant::Punct(b'(') => self.0 += 1,
+            Significant::Punct(b')') => self.0 = self.0.saturating_sub(1),
+            _ => {}
+        }
+    }
 }
 
 impl OpenStatement {
@@ -209,6 +231,7 @@ impl OpenStatement {
             start: first.start,
             end: first.end,
             body: BodyTracker::new(track_bodies),
+            parens: ParenDepth::default(),
         }
     }
 
@@ -790,6 +813,15 @@ mod tests {
     const NONE: [&str; 0] = [];
 
     // --- statement boundaries -----------------------------------------------------------------
+
+    #[test]
+    fn postgres_keeps_semicolons_inside_parentheses() {
+        let text = "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1;";
+        assert_eq!(
+            texts(text, Dialect::Postgres),
+            vec!["CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))", "SELECT 1"]
+        );
+    }
 
     #[test]
     fn splits_on_semicolons() {
