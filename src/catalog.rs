@@ -67,7 +67,8 @@ impl Catalog {
     pub fn apply(&mut self, stmt: &Statement) {
         match stmt {
             Statement::CreateTable(ct) => {
-                let table = Table { name: key(&ct.name), columns: ct.columns.iter().map(|c| Column { def: c.clone() }).collect() };
+                let table =
+                    Table { name: key(&ct.name), columns: ct.columns.iter().map(|c| Column { def: c.clone() }).collect() };
                 self.tables.insert(key(&ct.name), table);
             }
             Statement::CreateIndex(ci) => {

@@ -51,11 +51,15 @@ impl Dialect {
     /// fail half way into an error before anything runs.
     pub fn outside_transaction_only(self, canonical: &str) -> Option<&'static str> {
         let upper = canonical.to_ascii_uppercase();
-        let words: Vec<&str> = upper.split(|c: char| c.is_whitespace() || c == '(' || c == ';').filter(|w| !w.is_empty()).take(6).collect();
+        let words: Vec<&str> =
+            upper.split(|c: char| c.is_whitespace() || c == '(' || c == ';').filter(|w| !w.is_empty()).take(6).collect();
         let starts = |prefix: &[&str]| words.len() >= prefix.len() && words.iter().zip(prefix).all(|(w, p)| w == p);
         match self {
             Dialect::Postgres => {
-                if (starts(&["CREATE", "INDEX"]) || starts(&["CREATE", "UNIQUE", "INDEX"]) || starts(&["DROP", "INDEX"]) || starts(&["REINDEX"]))
+                if (starts(&["CREATE", "INDEX"])
+                    || starts(&["CREATE", "UNIQUE", "INDEX"])
+                    || starts(&["DROP", "INDEX"])
+                    || starts(&["REINDEX"]))
                     && words.contains(&"CONCURRENTLY")
                 {
                     Some("`CONCURRENTLY` index operations cannot run inside a transaction")
@@ -126,11 +130,7 @@ pub struct UnknownDialect(pub String);
 
 impl fmt::Display for UnknownDialect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown dialect `{}` (expected one of: sqlite, postgres, mysql)",
-            self.0
-        )
+        write!(f, "unknown dialect `{}` (expected one of: sqlite, postgres, mysql)", self.0)
     }
 }
 

@@ -64,12 +64,21 @@ pub fn filename(file_name: &str) -> std::result::Result<(u64, &str, &str), Strin
 /// A `.sql` file with a malformed name, two files with one version, or a symbolic link that
 /// leads out of the folder is an error; all such problems are reported at once.
 pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io { action: "read the migrations folder", path: dir.to_path_buf(), source })?;
-    let canonical_dir = dir.canonicalize().map_err(|source| Error::Io { action: "read the migrations folder", path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        action: "read the migrations folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let canonical_dir = dir.canonicalize().map_err(|source| Error::Io {
+        action: "read the migrations folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Io { action: "read the migrations folder", path: dir.to_path_buf(), source })?;
+        let entry =
+            entry.map_err(|source| Error::Io { action: "read the migrations folder", path: dir.to_path_buf(), source })?;
         let path = entry.path();
         let Some(file_name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
             errors.push(Error::input(format!("`{}`: the file name is not valid UTF-8", path.display())));
@@ -84,8 +93,12 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
                 Ok(target) if target.starts_with(&canonical_dir) && target.is_file() => {}
                 Ok(target) => {
                     errors.push(
-                        Error::input(format!("`{}` is a symbolic link to `{}`, outside the migrations folder", path.display(), target.display()))
-                            .with_help("copy the migration into the folder instead of linking to it"),
+                        Error::input(format!(
+                            "`{}` is a symbolic link to `{}`, outside the migrations folder",
+                            path.display(),
+                            target.display()
+                        ))
+                        .with_help("copy the migration into the folder instead of linking to it"),
                     );
                     continue;
                 }
@@ -98,16 +111,14 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
             continue;
         }
         match filename(&file_name) {
-            Ok((version, version_text, name)) => found.push(MigrationId {
-                version,
-                version_text: version_text.to_string(),
-                name: name.to_string(),
-                path,
-            }),
-            Err(reason) => errors.push(
-                Error::input(format!("`{}` is not a valid migration file name: {reason}", path.display()))
-                    .with_help("name migrations `<version>_<name>.sql`, e.g. `0001_create_users.sql` or `20261122093000_create_users.sql`"),
-            ),
+            Ok((version, version_text, name)) => {
+                found.push(MigrationId { version, version_text: version_text.to_string(), name: name.to_string(), path })
+            }
+            Err(reason) => {
+                errors.push(Error::input(format!("`{}` is not a valid migration file name: {reason}", path.display())).with_help(
+                    "name migrations `<version>_<name>.sql`, e.g. `0001_create_users.sql` or `20261122093000_create_users.sql`",
+                ))
+            }
         }
     }
     found.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.path.cmp(&b.path)));

@@ -139,11 +139,15 @@ impl Error {
             Error::Connect { .. } | Error::Migration { .. } | Error::Database(_) | Error::LockTimeout { .. } => 1,
             Error::Verification { .. } => 3,
             // The most serious cause decides: a failed database beats bad input.
-            Error::Many(errors) => errors.iter().map(Error::exit_code).min_by_key(|c| match c {
-                1 => 0,
-                3 => 1,
-                _ => 2,
-            }).unwrap_or(2),
+            Error::Many(errors) => errors
+                .iter()
+                .map(Error::exit_code)
+                .min_by_key(|c| match c {
+                    1 => 0,
+                    3 => 1,
+                    _ => 2,
+                })
+                .unwrap_or(2),
         }
     }
 

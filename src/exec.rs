@@ -151,6 +151,86 @@ pub fn render(plan: &Plan, migrations: &[Migration], ledger: &Ledger, dialect: c
     out
 }
 
+/// A driver that runs everything on a scratch database and keeps the text of every write:
+/// how a dry run shows SQL that is only planned while running, such as SQLite rebuilds.
+struct Recorder<'a> {
+    inner: &'a mut dyn Driver,
+    log: String,
+}
+
+impl Recorder<'_> {
+    fn record(&mut self, sql: &str) {
+        self.log.push_str(sql);
+        self.log.push_str(";\n");
+    }
+}
+
+impl Driver for Recorder<'_> {
+    fn dialect(&self) -> crate::dialect::Dialect {
+        self.inner.dialect()
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), crate::driver::DbError> {
+        // Reading pragmas is how sqlmig looks, not what it changes.
+        if !(sql.starts_with("PRAGMA foreign_keys") && !sql.contains('=')) {
+            self.record(sql);
+        }
+        self.inner.execute(sql)
+    }
+
+    fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, crate::driver::DbError> {
+        self.record(&with_literals(sql, params));
+        self.inner.execute_with(sql, params)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, crate::driver::DbError> {
+        // The scratch copy has the schema but not the rows, so rows referencing existing
+        // data would look orphaned: the real run checks foreign keys, the rehearsal cannot.
+        if sql.starts_with("PRAGMA foreign_key_check") {
+            return Ok(Vec::new());
+        }
+        self.inner.query(sql, params)
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool, crate::driver::DbError> {
+        self.inner.table_exists(table)
+    }
+
+    fn lock(&mut self, key: &str, timeout: Option<std::time::Duration>, waiting: &mut dyn FnMut()) -> Result<()> {
+        self.inner.lock(key, timeout, waiting)
+    }
+
+    fn unlock(&mut self, key: &str) -> Result<(), crate::driver::DbError> {
+        self.inner.unlock(key)
+    }
+}
+
+/// Run a plan on a scratch database holding the target's schema, and return the SQL it
+/// sent, per migration: the dry run for targets whose SQL is planned while running.
+pub fn rehearse(scratch: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration]) -> Result<String> {
+    ledger.ensure(scratch)?;
+    let mut out = String::new();
+    let chunks: Vec<Plan> = if plan.single_transaction {
+        vec![plan.clone()]
+    } else {
+        plan.units.iter().map(|u| Plan { units: vec![u.clone()], single_transaction: false }).collect()
+    };
+    for chunk in chunks {
+        let mut rec = Recorder { inner: &mut *scratch, log: String::new() };
+        let report = execute(&mut rec, ledger, &chunk, migrations, &mut |_| {});
+        if chunk.units.len() == 1 {
+            let u = &chunk.units[0];
+            out.push_str(&format!("-- {} ({})\n", migrations[u.index].label(), u.direction.name()));
+        }
+        out.push_str(&rec.log);
+        out.push('\n');
+        if let Some(e) = report.failure {
+            return Err(e);
+        }
+    }
+    Ok(out)
+}
+
 /// A migration that ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ran {
@@ -181,7 +261,13 @@ pub fn notices(plan: &Plan) -> Vec<(crate::source::Location, String)> {
 }
 
 /// Run a plan. `progress` is told about each migration as it completes.
-pub fn execute(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
+pub fn execute(
+    driver: &mut dyn Driver,
+    ledger: &Ledger,
+    plan: &Plan,
+    migrations: &[Migration],
+    progress: &mut dyn FnMut(&Ran),
+) -> Report {
     let mut report = if plan.single_transaction && !plan.units.is_empty() {
         execute_single(driver, ledger, plan, migrations, progress)
     } else {
@@ -191,7 +277,13 @@ pub fn execute(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations
     report
 }
 
-fn execute_each(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
+fn execute_each(
+    driver: &mut dyn Driver,
+    ledger: &Ledger,
+    plan: &Plan,
+    migrations: &[Migration],
+    progress: &mut dyn FnMut(&Ran),
+) -> Report {
     let mut report = Report::default();
     for unit in &plan.units {
         match run_unit(driver, ledger, unit, &migrations[unit.index], false) {
@@ -210,8 +302,39 @@ fn execute_each(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migration
 
 /// `--single-transaction`: every unit inside one transaction; any failure rolls back all of
 /// them, so the report lists nothing as applied.
-fn execute_single(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration], progress: &mut dyn FnMut(&Ran)) -> Report {
+fn execute_single(
+    driver: &mut dyn Driver,
+    ledger: &Ledger,
+    plan: &Plan,
+    migrations: &[Migration],
+    progress: &mut dyn FnMut(&Ran),
+) -> Report {
     let mut report = Report::default();
+    let rebuilds = driver.dialect() == crate::dialect::Dialect::Sqlite && plan.units.iter().any(has_rebuild);
+    let fk_was_on = match rebuilds.then(|| foreign_keys_off(driver)).transpose() {
+        Ok(on) => on.unwrap_or(false),
+        Err(e) => {
+            report.failure = Some(e);
+            return report;
+        }
+    };
+    let mut report = execute_single_inner(driver, ledger, plan, migrations, progress, report);
+    if fk_was_on {
+        if let Err(e) = driver.execute("PRAGMA foreign_keys = ON") {
+            report.failure.get_or_insert(Error::Database(format!("cannot turn foreign keys back on: {e}")));
+        }
+    }
+    report
+}
+
+fn execute_single_inner(
+    driver: &mut dyn Driver,
+    ledger: &Ledger,
+    plan: &Plan,
+    migrations: &[Migration],
+    progress: &mut dyn FnMut(&Ran),
+    mut report: Report,
+) -> Report {
     let begin = driver.dialect().begin_sql();
     if let Err(e) = driver.execute(begin) {
         report.failure = Some(Error::Database(format!("`{begin}` failed: {e}")));
@@ -246,14 +369,113 @@ fn execute_single(driver: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrati
     report
 }
 
+/// Whether a unit holds a SQLite table rebuild, which needs foreign keys off around its
+/// transaction (the pragma is a no-op inside one).
+fn has_rebuild(unit: &Unit) -> bool {
+    unit.script.statements.iter().any(|e| e.rebuild.is_some())
+}
+
+/// Turn SQLite's foreign key enforcement off if it is on; returns whether it was.
+fn foreign_keys_off(driver: &mut dyn Driver) -> Result<bool> {
+    let on =
+        driver.query("PRAGMA foreign_keys", &[])?.first().and_then(|r| r.first()).map_or(0, crate::driver::Value::as_i64) == 1;
+    if on {
+        driver.execute("PRAGMA foreign_keys = OFF")?;
+    }
+    Ok(on)
+}
+
+/// `PRAGMA foreign_key_check` on the tables a rebuild touched: a violation aborts the
+/// migration, naming the table, as the foreign key would have on PostgreSQL.
+fn check_foreign_keys(driver: &mut dyn Driver, tables: &[String]) -> Result<(), String> {
+    for t in tables {
+        let rows = driver
+            .query(&format!("PRAGMA foreign_key_check({})", crate::dialect::Dialect::Sqlite.quote_ident(t)), &[])
+            .map_err(|e| e.message)?;
+        if let Some(first) = rows.first() {
+            let parent = first.get(2).cloned().map(crate::driver::Value::into_string).unwrap_or_default();
+            let mut rowids: Vec<i64> = rows.iter().map(|r| r.get(1).map_or(0, crate::driver::Value::as_i64)).collect();
+            rowids.sort_unstable();
+            rowids.dedup();
+            return Err(format!(
+                "{} row{} of table `{t}` violate a foreign key to `{parent}` (first at rowid {})",
+                rowids.len(),
+                if rowids.len() == 1 { "" } else { "s" },
+                rowids[0]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Plan and run one rebuild statement; returns the tables whose foreign keys to check.
+fn run_rebuild(driver: &mut dyn Driver, spec: &crate::rebuild::RebuildSpec, in_transaction: bool) -> Result<Vec<String>, String> {
+    let plan = crate::rebuild::plan(driver, spec)?;
+    // Outside a migration transaction (`-- +no-transaction`), a rebuild still gets its own:
+    // half a copy-and-swap would lose the table.
+    let own = plan.rebuilt && !in_transaction;
+    if own {
+        driver.execute("BEGIN IMMEDIATE").map_err(|e| e.message)?;
+    }
+    let result = (|| {
+        for sql in &plan.statements {
+            driver.execute(sql).map_err(|e| format!("{} (while running `{sql}`)", e.message))?;
+        }
+        if own {
+            check_foreign_keys(driver, &plan.check_tables)?;
+        }
+        Ok(())
+    })();
+    if own {
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        driver.execute(end).map_err(|e| e.message)?;
+        return result.map(|()| Vec::new());
+    }
+    result.map(|()| if plan.rebuilt { plan.check_tables } else { Vec::new() })
+}
+
 fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration, inside: bool) -> Result<Ran> {
+    let fk_was_on = if has_rebuild(unit) && !inside && driver.dialect() == crate::dialect::Dialect::Sqlite {
+        foreign_keys_off(driver)?
+    } else {
+        false
+    };
+    let result = run_steps(driver, ledger, unit, m, inside);
+    if fk_was_on {
+        if let Err(e) = driver.execute("PRAGMA foreign_keys = ON") {
+            return Err(Error::Database(format!("cannot turn foreign keys back on: {e}")));
+        }
+    }
+    result
+}
+
+fn run_steps(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration, inside: bool) -> Result<Ran> {
     let dialect = driver.dialect();
     let started = Instant::now();
     let elapsed = |s: &Instant| s.elapsed().as_millis() as i64;
     let mut in_transaction = false;
     let mut done = 0usize;
+    let mut fk_tables: Vec<String> = Vec::new();
     for step in steps(unit, dialect, inside) {
+        let failed = |stmt: &crate::migration::Emitted, message: String| Error::Migration {
+            migration: m.label(),
+            direction: unit.direction.name(),
+            location: Some(Box::new(m.source.span(stmt.origin.start, stmt.origin.end))),
+            message,
+            help: None,
+        };
         let result = match &step {
+            Step::Control(sql) if sql == "COMMIT" && !fk_tables.is_empty() => {
+                let checked = check_foreign_keys(driver, &fk_tables).map_err(|msg| {
+                    let stmt = unit.script.statements.iter().find(|e| e.rebuild.is_some()).unwrap_or(&unit.script.statements[0]);
+                    failed(stmt, msg)
+                });
+                checked.and_then(|()| {
+                    let r = driver.execute(sql).map_err(|e| Error::Database(format!("`{sql}` failed: {e}")));
+                    in_transaction &= r.is_err();
+                    r
+                })
+            }
             Step::Control(sql) => {
                 let r = driver.execute(sql).map_err(|e| Error::Database(format!("`{sql}` failed: {e}")));
                 if r.is_ok() {
@@ -263,16 +485,11 @@ fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration
             }
             Step::Statement { index } => {
                 let stmt = &unit.script.statements[*index];
-                driver.execute(&stmt.sql).map(|()| done = index + 1).map_err(|e| {
-                    let location = m.source.span(stmt.origin.start, stmt.origin.end);
-                    Error::Migration {
-                        migration: m.label(),
-                        direction: unit.direction.name(),
-                        location: Some(Box::new(location)),
-                        message: e.message,
-                        help: None,
-                    }
-                })
+                let r = match &stmt.rebuild {
+                    Some(spec) => run_rebuild(driver, spec, in_transaction || inside).map(|t| fk_tables.extend(t)),
+                    None => driver.execute(&stmt.sql).map_err(|e| e.message),
+                };
+                r.map(|()| done = index + 1).map_err(|msg| failed(stmt, msg))
             }
             Step::Ledger(write) => {
                 let (sql, params) = ledger_sql(ledger, unit, *write, elapsed(&started));
@@ -286,12 +503,34 @@ fn run_unit(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration
             return Err(fail(driver, ledger, unit, m, e, in_transaction, done, elapsed(&started)));
         }
     }
+    if inside && !fk_tables.is_empty() {
+        // One transaction for the whole run: check now, while the migration is known.
+        if let Err(msg) = check_foreign_keys(driver, &fk_tables) {
+            let stmt = unit.script.statements.iter().find(|e| e.rebuild.is_some()).unwrap_or(&unit.script.statements[0]);
+            return Err(Error::Migration {
+                migration: m.label(),
+                direction: unit.direction.name(),
+                location: Some(Box::new(m.source.span(stmt.origin.start, stmt.origin.end))),
+                message: msg,
+                help: None,
+            });
+        }
+    }
     Ok(Ran { version: unit.row.version, label: m.label(), direction: unit.direction, ms: started.elapsed().as_millis() as u64 })
 }
 
 /// Clean up after a failed step and say what state things are in.
 #[allow(clippy::too_many_arguments)]
-fn fail(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migration, error: Error, in_transaction: bool, done: usize, ms: i64) -> Error {
+fn fail(
+    driver: &mut dyn Driver,
+    ledger: &Ledger,
+    unit: &Unit,
+    m: &Migration,
+    error: Error,
+    in_transaction: bool,
+    done: usize,
+    ms: i64,
+) -> Error {
     let total = unit.script.statements.len();
     if in_transaction {
         if let Err(e) = driver.execute("ROLLBACK") {

@@ -230,7 +230,10 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
                 }
                 Some(Directive::Begin) => errors.push(
                     Error::syntax(source.span(line.content.start, line.content.end), "`-- +begin` inside a `-- +begin` block")
-                        .with_help(format!("close the block opened at line {} with `-- +end` first", source.location(begin.start).line)),
+                        .with_help(format!(
+                            "close the block opened at line {} with `-- +end` first",
+                            source.location(begin.start).line
+                        )),
                 ),
                 Some(Directive::Marker(..)) => {
                     errors.push(
@@ -336,7 +339,10 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
     }
     flush(&mut sections, &mut sql_start, text.len());
     if let Some((begin, _)) = open_block {
-        errors.push(Error::syntax(source.span(begin.start, begin.end), "unterminated `-- +begin` block").with_help("end the block with a `-- +end` line"));
+        errors.push(
+            Error::syntax(source.span(begin.start, begin.end), "unterminated `-- +begin` block")
+                .with_help("end the block with a `-- +end` line"),
+        );
     }
     if let Some(at) = in_header_sql {
         let end = text[at..].find('\n').map_or(text.len(), |p| at + p);

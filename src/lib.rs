@@ -54,6 +54,7 @@ pub mod ledger;
 pub mod migration;
 pub mod migrator;
 pub mod plan;
+pub mod rebuild;
 pub mod source;
 pub mod split;
 pub mod sql;

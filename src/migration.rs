@@ -8,16 +8,16 @@
 use std::ops::Range;
 use std::path::Path;
 
+use crate::catalog::Catalog;
 use crate::checksum::Checksum;
 use crate::dialect::Dialect;
 use crate::discover::MigrationId;
 use crate::error::{Error, Result};
 use crate::format::{self, Direction, Item};
-use crate::catalog::Catalog;
 use crate::source::{Location, Source};
-use crate::translate;
 use crate::split;
 use crate::sql::{self, Parsed, Statement};
+use crate::translate;
 
 /// A migration file, read and hashed but not yet parsed.
 #[derive(Debug, Clone)]
@@ -70,16 +70,26 @@ pub struct CanonicalChecksums {
 }
 
 /// A statement ready to run on a target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Emitted {
-    /// The SQL text to send.
+    /// The SQL text to send (for a rebuild, the statement as written).
     pub sql: String,
     /// The statement it came from, for error positions.
     pub origin: Range<usize>,
+    /// On SQLite, an ALTER TABLE that is planned against the live schema when it runs:
+    /// natively where SQLite can, else as a table rebuild.
+    pub rebuild: Option<crate::rebuild::RebuildSpec>,
+}
+
+impl Emitted {
+    /// A statement that runs as it is.
+    pub fn sql(sql: String, origin: Range<usize>) -> Self {
+        Emitted { sql, origin, rebuild: None }
+    }
 }
 
 /// What runs for one direction of a migration on one target.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Script {
     /// The statements.
     pub statements: Vec<Emitted>,
@@ -99,7 +109,8 @@ impl Migration {
     pub fn load(id: MigrationId) -> Result<Self> {
         let bytes = std::fs::read(&id.path).map_err(|source| Error::Io { action: "read", path: id.path.clone(), source })?;
         let source = Source::from_bytes(&id.path, bytes).map_err(|loc| {
-            Error::syntax(loc, "the file is not valid UTF-8").with_help("migration files must be UTF-8 text; is this a binary file?")
+            Error::syntax(loc, "the file is not valid UTF-8")
+                .with_help("migration files must be UTF-8 text; is this a binary file?")
         })?;
         Ok(Self::from_source(id, source))
     }
@@ -125,7 +136,9 @@ impl Migration {
             for item in &section.items {
                 match item {
                     Item::Sql(range) => match split::split(&self.source.text, range.clone(), sdialect) {
-                        Ok(raws) => statements.extend(raws.into_iter().map(|r| sql::parse(&self.source, r.start..r.end, sdialect))),
+                        Ok(raws) => {
+                            statements.extend(raws.into_iter().map(|r| sql::parse(&self.source, r.start..r.end, sdialect)))
+                        }
                         Err(e) => errors.push(
                             Error::syntax(self.source.location(e.offset), format!("unterminated {}", e.what))
                                 .with_help("close it before the end of the section"),
@@ -138,10 +151,17 @@ impl Migration {
                 }
             }
             // A section whose text did not split has already been reported.
-            if section.direction == Direction::Up && section.target.is_none() && statements.is_empty() && errors.len() == errors_before {
+            if section.direction == Direction::Up
+                && section.target.is_none()
+                && statements.is_empty()
+                && errors.len() == errors_before
+            {
                 errors.push(
-                    Error::syntax(self.source.span(section.marker.start, section.marker.end), "the `-- +up` section has no statements")
-                        .with_help("a migration must change something; delete the file if it is not needed"),
+                    Error::syntax(
+                        self.source.span(section.marker.start, section.marker.end),
+                        "the `-- +up` section has no statements",
+                    )
+                    .with_help("a migration must change something; delete the file if it is not needed"),
                 );
             }
             sections.push(ParsedSection {
@@ -221,7 +241,13 @@ impl ParsedMigration {
     /// translated, using (and updating) `catalog`, the schema the earlier migrations built.
     /// One that sqlparser could not parse runs verbatim only on the database family it was
     /// written for; anywhere else it is an error, because it cannot be checked or translated.
-    pub fn script(&self, source: &Source, direction: Direction, target: Dialect, catalog: &mut Catalog) -> Result<Option<Script>> {
+    pub fn script(
+        &self,
+        source: &Source,
+        direction: Direction,
+        target: Dialect,
+        catalog: &mut Catalog,
+    ) -> Result<Option<Script>> {
         let Some(section) = self.section(direction, target) else {
             return Ok(None);
         };
@@ -232,6 +258,20 @@ impl ParsedMigration {
         let mut data_only = true;
         for stmt in &section.statements {
             data_only &= matches!(&stmt.parsed, Parsed::Ast(ast) if is_data_statement(ast));
+            // SQLite runs few ALTER TABLE forms itself; the rest become a table rebuild,
+            // whatever dialect the statement is written in.
+            if target == Dialect::Sqlite {
+                if let Parsed::Ast(ast) = &stmt.parsed {
+                    if crate::rebuild::needs_plan(ast).is_some() {
+                        match crate::rebuild::to_sqlite(ast, section.dialect, catalog) {
+                            Ok(spec) => push_rebuild(&mut statements, stmt, source, spec),
+                            Err(r) => errors.push(untranslatable(source, stmt, target, r)),
+                        }
+                        catalog.apply(ast);
+                        continue;
+                    }
+                }
+            }
             if section.dialect != target {
                 if let Parsed::Ast(ast) = &stmt.parsed {
                     let cx = translate::Context { from: section.dialect, to: target, catalog };
@@ -239,22 +279,9 @@ impl ParsedMigration {
                         Ok(t) => {
                             let location = source.span(stmt.span.start, stmt.span.end);
                             notices.extend(t.notices.into_iter().map(|n| (location.clone(), n)));
-                            statements.extend(t.sql.into_iter().map(|sql| Emitted { sql, origin: stmt.span.clone() }));
+                            statements.extend(t.sql.into_iter().map(|sql| Emitted::sql(sql, stmt.span.clone())));
                         }
-                        Err(r) => {
-                            let text = stmt.text(source);
-                            let at = r.position.map_or(stmt.span.start, |(l, c)| stmt.span.start + crate::sql::offset_of(text, l, c));
-                            let end = text[at - stmt.span.start..].find('\n').map_or(stmt.span.end, |p| at + p);
-                            let mut e = Error::Untranslatable {
-                                location: Box::new(source.span(at, end)),
-                                message: format!("cannot translate to {target}: {}", r.message),
-                                help: None,
-                            };
-                            if !r.help.is_empty() {
-                                e = e.with_help(r.help);
-                            }
-                            errors.push(e);
-                        }
+                        Err(r) => errors.push(untranslatable(source, stmt, target, r)),
                     }
                     catalog.apply(ast);
                     continue;
@@ -266,12 +293,15 @@ impl ParsedMigration {
             if let Parsed::Error { message, offset } = &stmt.parsed {
                 if section.dialect != target {
                     errors.push(
-                        Error::syntax(source.location(*offset), format!("cannot parse this {} statement: {message}", section.dialect))
-                            .with_help(format!(
-                                "sqlmig runs a statement it cannot parse only on the database it is written for; \
+                        Error::syntax(
+                            source.location(*offset),
+                            format!("cannot parse this {} statement: {message}", section.dialect),
+                        )
+                        .with_help(format!(
+                            "sqlmig runs a statement it cannot parse only on the database it is written for; \
                                  put the {target} version in a `-- +{} {target}` section",
-                                direction.name()
-                            )),
+                            direction.name()
+                        )),
                     );
                     continue;
                 }
@@ -286,7 +316,7 @@ impl ParsedMigration {
                     );
                 }
             }
-            statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone() });
+            statements.push(Emitted::sql(stmt.text(source).to_string(), stmt.span.clone()));
         }
         crate::error::collect(errors)?;
         Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed, data_only, notices }))
@@ -296,6 +326,36 @@ impl ParsedMigration {
     pub fn unparsed_count(&self) -> usize {
         self.sections.iter().flat_map(|s| &s.statements).filter(|s| !s.is_parsed()).count()
     }
+}
+
+/// The error for a statement the translator refused.
+fn untranslatable(source: &Source, stmt: &Statement, target: Dialect, r: translate::Refusal) -> Error {
+    let text = stmt.text(source);
+    let at = r.position.map_or(stmt.span.start, |(l, c)| stmt.span.start + crate::sql::offset_of(text, l, c));
+    let end = text[at - stmt.span.start..].find('\n').map_or(stmt.span.end, |p| at + p);
+    let e = Error::Untranslatable {
+        location: Box::new(source.span(at, end)),
+        message: format!("cannot translate to {target}: {}", r.message),
+        help: None,
+    };
+    if r.help.is_empty() {
+        e
+    } else {
+        e.with_help(r.help)
+    }
+}
+
+/// Add a rebuild, merged into the previous one when that one rebuilds the same table: one
+/// copy of the table instead of one per statement.
+fn push_rebuild(statements: &mut Vec<Emitted>, stmt: &Statement, source: &Source, spec: crate::rebuild::RebuildSpec) {
+    if let Some(prev) = statements.last_mut() {
+        if let Some(prev_spec) = prev.rebuild.as_mut().filter(|p| p.table.eq_ignore_ascii_case(&spec.table)) {
+            prev_spec.operations.extend(spec.operations);
+            prev.sql = format!("{};\n{}", prev.sql, stmt.text(source));
+            return;
+        }
+    }
+    statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone(), rebuild: Some(spec) });
 }
 
 /// Whether a statement only reads or writes rows, so it can never commit implicitly.
@@ -348,11 +408,7 @@ fn canonical_checksums(source: &Source, dialect: Dialect, sections: &[ParsedSect
             Direction::Down => down.push_str(&text),
         }
     }
-    CanonicalChecksums {
-        all: Checksum::of(all.as_bytes()),
-        up: Checksum::of(up.as_bytes()),
-        down: Checksum::of(down.as_bytes()),
-    }
+    CanonicalChecksums { all: Checksum::of(all.as_bytes()), up: Checksum::of(up.as_bytes()), down: Checksum::of(down.as_bytes()) }
 }
 
 #[cfg(test)]
@@ -394,7 +450,8 @@ mod tests {
         let script = p.script(&m.source, Direction::Up, Dialect::Postgres, &mut Catalog::default()).unwrap().unwrap();
         assert_eq!(script.unparsed, 1);
         assert_eq!(script.statements[1].sql, "FROBNICATE THE DATABASE");
-        let err = crate::diagnostic::render(&p.script(&m.source, Direction::Up, Dialect::Sqlite, &mut Catalog::default()).unwrap_err());
+        let err =
+            crate::diagnostic::render(&p.script(&m.source, Direction::Up, Dialect::Sqlite, &mut Catalog::default()).unwrap_err());
         assert!(err.contains("0001_t.sql:3:1") && err.contains("cannot parse this postgres statement"), "{err}");
     }
 
@@ -410,9 +467,15 @@ mod tests {
 
     #[test]
     fn split_errors_are_not_also_empty_sections() {
-        let err = crate::diagnostic::render(&migration("-- +up\nINSERT INTO t VALUES ('ok');\nINSERT INTO t VALUES ('oops);\n").parse(Dialect::Postgres).unwrap_err());
+        let err = crate::diagnostic::render(
+            &migration("-- +up\nINSERT INTO t VALUES ('ok');\nINSERT INTO t VALUES ('oops);\n")
+                .parse(Dialect::Postgres)
+                .unwrap_err(),
+        );
         assert!(err.contains("unterminated string") && !err.contains("no statements"), "{err}");
-        let err = crate::diagnostic::render(&migration("-- +up\nSELECT 1;\n-- +begin\n-- just a comment\n-- +end\n").parse(Dialect::Postgres).unwrap_err());
+        let err = crate::diagnostic::render(
+            &migration("-- +up\nSELECT 1;\n-- +begin\n-- just a comment\n-- +end\n").parse(Dialect::Postgres).unwrap_err(),
+        );
         assert!(err.contains("empty `-- +begin` block"), "{err}");
     }
 

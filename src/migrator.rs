@@ -52,7 +52,8 @@ impl Project {
         for (name, text) in files {
             match discover::filename(name) {
                 Ok((version, version_text, stem)) => {
-                    let id = MigrationId { version, version_text: version_text.into(), name: stem.into(), path: PathBuf::from(name) };
+                    let id =
+                        MigrationId { version, version_text: version_text.into(), name: stem.into(), path: PathBuf::from(name) };
                     migrations.push(Migration::from_source(id, Source::new(name, text)));
                 }
                 Err(reason) => errors.push(Error::input(format!("`{name}` is not a valid migration file name: {reason}"))),
@@ -61,7 +62,12 @@ impl Project {
         migrations.sort_by_key(|m: &Migration| m.id.version);
         for pair in migrations.windows(2) {
             if pair[0].id.version == pair[1].id.version {
-                errors.push(Error::input(format!("two migrations have version {}: `{}` and `{}`", pair[0].id.version, pair[0].label(), pair[1].label())));
+                errors.push(Error::input(format!(
+                    "two migrations have version {}: `{}` and `{}`",
+                    pair[0].id.version,
+                    pair[0].label(),
+                    pair[1].label()
+                )));
             }
         }
         crate::error::collect(errors)?;
@@ -161,8 +167,17 @@ impl<'a> Migrator<'a> {
         self.locked(|m| {
             let rows = m.ledger.read(m.driver)?;
             let plan = plan::plan_apply(&m.project.migrations, &rows, m.driver.dialect(), m.project.dialect, request)?;
-            Ok(exec::execute(m.driver, &m.ledger, &plan, &m.project.migrations, progress))
+            m.run(&plan, progress)
         })
+    }
+
+    /// Run a plan: the ledger is created only now, when there is something to record, so
+    /// a refused or empty run leaves the database as it was.
+    fn run(&mut self, plan: &Plan, progress: &mut dyn FnMut(&Ran)) -> Result<Report> {
+        if !plan.units.is_empty() {
+            self.ledger.ensure(self.driver)?;
+        }
+        Ok(exec::execute(self.driver, &self.ledger, plan, &self.project.migrations, progress))
     }
 
     /// Roll back applied migrations, newest application first.
@@ -170,7 +185,7 @@ impl<'a> Migrator<'a> {
         self.locked(|m| {
             let rows = m.ledger.read(m.driver)?;
             let plan = plan::plan_rollback(&m.project.migrations, &rows, m.driver.dialect(), m.project.dialect, request)?;
-            Ok(exec::execute(m.driver, &m.ledger, &plan, &m.project.migrations, progress))
+            m.run(&plan, progress)
         })
     }
 
@@ -182,7 +197,8 @@ impl<'a> Migrator<'a> {
             let rows = m.ledger.read(m.driver)?;
             let target = m.driver.dialect();
             let migrations = &m.project.migrations;
-            let down = plan::plan_rollback(migrations, &rows, target, m.project.dialect, &RollbackRequest { to: None, steps: Some(1) })?;
+            let down =
+                plan::plan_rollback(migrations, &rows, target, m.project.dialect, &RollbackRequest { to: None, steps: Some(1) })?;
             let Some(unit) = down.units.first() else {
                 return Err(Error::input("nothing to redo: no migration is applied"));
             };
@@ -193,7 +209,7 @@ impl<'a> Migrator<'a> {
             up.units.retain(|u| u.row.version == version);
             let mut plan = down;
             plan.units.extend(up.units);
-            Ok(exec::execute(m.driver, &m.ledger, &plan, migrations, progress))
+            m.run(&plan, progress)
         })
     }
 
@@ -205,7 +221,12 @@ impl<'a> Migrator<'a> {
                 return Err(Error::input(format!("version {version} is not in the ledger")));
             };
             if !row.state.is_dirty() {
-                return Err(Error::input(format!("{}_{} is not dirty (it is {}): nothing to resolve", row.version, row.name, row.state.as_str())));
+                return Err(Error::input(format!(
+                    "{}_{} is not dirty (it is {}): nothing to resolve",
+                    row.version,
+                    row.name,
+                    row.state.as_str()
+                )));
             }
             match resolution {
                 Resolution::RolledBack => {
@@ -226,12 +247,11 @@ impl<'a> Migrator<'a> {
         })
     }
 
-    /// Run `f` holding the migration lock, with the ledger created. The lock is released
-    /// whatever `f` returns.
+    /// Run `f` holding the migration lock. The lock is released whatever `f` returns.
     fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let key = self.ledger.table().to_string();
         self.driver.lock(&key, self.lock_timeout, &mut *self.on_wait)?;
-        let result = self.ledger.ensure(self.driver).and_then(|()| f(self));
+        let result = f(self);
         let unlocked = self.driver.unlock(&key);
         let value = result?;
         unlocked?;

@@ -44,7 +44,10 @@ pub fn check(row: &LedgerRow, migration: Option<&Migration>, default_dialect: Di
     if row.checksum_scheme != checksum::SCHEME {
         return Check::Edited {
             sections: Vec::new(),
-            note: Some(format!("recorded under checksum scheme {}, so a cosmetic edit cannot be told from a real one", row.checksum_scheme)),
+            note: Some(format!(
+                "recorded under checksum scheme {}, so a cosmetic edit cannot be told from a real one",
+                row.checksum_scheme
+            )),
         };
     }
     match m.parse(default_dialect) {
@@ -191,10 +194,8 @@ impl Verification {
 pub fn verify(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect) -> Verification {
     let entries = status(migrations, rows, default_dialect);
     let checked = entries.iter().filter(|e| e.row.is_some()).count();
-    let findings = entries
-        .into_iter()
-        .filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Pending))
-        .collect();
+    let findings =
+        entries.into_iter().filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Pending)).collect();
     Verification { findings, checked }
 }
 
@@ -268,7 +269,10 @@ pub struct Plan {
 
 /// `<version>_<name>` as the file spells it, or from the ledger when the file is gone.
 fn label_of(migrations: &[Migration], row: &LedgerRow) -> String {
-    migrations.iter().find(|m| m.id.version == row.version).map_or_else(|| format!("{}_{}", row.version, row.name), Migration::label)
+    migrations
+        .iter()
+        .find(|m| m.id.version == row.version)
+        .map_or_else(|| format!("{}_{}", row.version, row.name), Migration::label)
 }
 
 fn refuse_dirty(migrations: &[Migration], rows: &[LedgerRow]) -> Result<()> {
@@ -314,7 +318,14 @@ fn transactional(target: Dialect, script: &Script) -> bool {
 
 /// Fold the up sections of `migrations[*from..until]` into `catalog`, skipping files that do
 /// not parse (their own run reports them).
-fn fold_until(migrations: &[Migration], from: &mut usize, until: usize, target: Dialect, default_dialect: Dialect, catalog: &mut Catalog) {
+fn fold_until(
+    migrations: &[Migration],
+    from: &mut usize,
+    until: usize,
+    target: Dialect,
+    default_dialect: Dialect,
+    catalog: &mut Catalog,
+) {
     for m in migrations.get(*from..until).unwrap_or_default() {
         if let Ok(p) = m.parse(default_dialect) {
             p.fold(Direction::Up, target, catalog);
@@ -325,7 +336,13 @@ fn fold_until(migrations: &[Migration], from: &mut usize, until: usize, target: 
 
 /// Plan `apply`. All pending files are parsed first: one malformed file stops the run
 /// before anything touches the database.
-pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect, default_dialect: Dialect, request: &ApplyRequest) -> Result<Plan> {
+pub fn plan_apply(
+    migrations: &[Migration],
+    rows: &[LedgerRow],
+    target: Dialect,
+    default_dialect: Dialect,
+    request: &ApplyRequest,
+) -> Result<Plan> {
     refuse_dirty(migrations, rows)?;
     refuse_edited(migrations, rows, default_dialect)?;
     let applied: HashMap<u64, &LedgerRow> = rows.iter().map(|r| (r.version, r)).collect();
@@ -341,12 +358,15 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
     }
     if !request.allow_out_of_order {
         if let Some(newest) = newest {
-            let late: Vec<String> = pending.iter().map(|&i| &migrations[i]).filter(|m| m.id.version < newest).map(Migration::label).collect();
+            let late: Vec<String> =
+                pending.iter().map(|&i| &migrations[i]).filter(|m| m.id.version < newest).map(Migration::label).collect();
             if !late.is_empty() {
                 return Err(Error::Verification {
                     message: format!("pending migrations are older than the newest applied one ({newest}); nothing was run"),
                     details: late,
-                    help: Some("this usually follows a merge: renumber them after the newest, or pass `--allow-out-of-order`".into()),
+                    help: Some(
+                        "this usually follows a merge: renumber them after the newest, or pass `--allow-out-of-order`".into(),
+                    ),
                 });
             }
         }
@@ -356,7 +376,8 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
     let mut units = Vec::new();
     // Parse every pending migration first; only when one needs translating is the schema
     // model built from the migrations before it (which means parsing those too).
-    let parsed_pending: Vec<(usize, Result<ParsedMigration>)> = pending.iter().map(|&i| (i, parsed(&migrations[i], default_dialect))).collect();
+    let parsed_pending: Vec<(usize, Result<ParsedMigration>)> =
+        pending.iter().map(|&i| (i, parsed(&migrations[i], default_dialect))).collect();
     let translating = parsed_pending.iter().any(|(_, p)| p.as_ref().is_ok_and(|p| p.translates(Direction::Up, target)));
     let mut catalog = Catalog::default();
     let mut folded = 0;
@@ -393,14 +414,23 @@ pub fn plan_apply(migrations: &[Migration], rows: &[LedgerRow], target: Dialect,
                 "`--single-transaction` cannot include {}: it has a `-- +no-transaction` section",
                 migrations[u.index].label()
             ))
-            .with_help(format!("apply up to the migration before it with `--single-transaction`, then apply {} on its own", migrations[u.index].label())));
+            .with_help(format!(
+                "apply up to the migration before it with `--single-transaction`, then apply {} on its own",
+                migrations[u.index].label()
+            )));
         }
     }
     Ok(Plan { units, single_transaction: request.single_transaction })
 }
 
 /// Plan `rollback`: applied migrations, newest application first.
-pub fn plan_rollback(migrations: &[Migration], rows: &[LedgerRow], target: Dialect, default_dialect: Dialect, request: &RollbackRequest) -> Result<Plan> {
+pub fn plan_rollback(
+    migrations: &[Migration],
+    rows: &[LedgerRow],
+    target: Dialect,
+    default_dialect: Dialect,
+    request: &RollbackRequest,
+) -> Result<Plan> {
     refuse_dirty(migrations, rows)?;
     let mut applied: Vec<&LedgerRow> = rows.iter().collect();
     applied.sort_by_key(|r| std::cmp::Reverse(r.seq));

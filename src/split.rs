@@ -85,11 +85,7 @@ pub struct SplitError {
 /// The range should lie on character boundaries; to keep this function panic-free an end past
 /// `text.len()` is clamped and a bound inside a UTF-8 character is moved inwards to the nearest
 /// boundary.
-pub fn split(
-    text: &str,
-    range: Range<usize>,
-    dialect: Dialect,
-) -> Result<Vec<RawStatement>, SplitError> {
+pub fn split(text: &str, range: Range<usize>, dialect: Dialect) -> Result<Vec<RawStatement>, SplitError> {
     let range = clamp_to_char_boundaries(text, range);
     // Cutting the input at the range end lets the lexer treat "end of slice" as "end of range".
     let bytes = &text.as_bytes()[..range.end];
@@ -99,10 +95,7 @@ pub fn split(
 
     while let Some(token) = lexer.next_token() {
         if let Some(what) = token.unterminated(bytes) {
-            return Err(SplitError {
-                what,
-                offset: token.start,
-            });
+            return Err(SplitError { what, offset: token.start });
         }
         if token.is_trivia() {
             continue;
@@ -140,10 +133,7 @@ pub fn split(
     if let Some(mut statement) = open {
         statement.body.finish();
         if statement.body.is_open() {
-            return Err(SplitError {
-                what: Unterminated::Body,
-                offset: statement.start,
-            });
+            return Err(SplitError { what: Unterminated::Body, offset: statement.start });
         }
         statements.push(statement.raw());
     }
@@ -227,19 +217,11 @@ impl ParenDepth {
 
 impl OpenStatement {
     fn new(first: &Token, track_bodies: bool) -> Self {
-        OpenStatement {
-            start: first.start,
-            end: first.end,
-            body: BodyTracker::new(track_bodies),
-            parens: ParenDepth::default(),
-        }
+        OpenStatement { start: first.start, end: first.end, body: BodyTracker::new(track_bodies), parens: ParenDepth::default() }
     }
 
     fn raw(&self) -> RawStatement {
-        RawStatement {
-            start: self.start,
-            end: self.end,
-        }
+        RawStatement { start: self.start, end: self.end }
     }
 }
 
@@ -262,10 +244,7 @@ impl<'a> Significant<'a> {
         match token.kind {
             TokenKind::Word => Significant::Word(token.text(bytes)),
             TokenKind::Quoted(_) => Significant::Quoted,
-            TokenKind::Punct => token
-                .text(bytes)
-                .first()
-                .map_or(Significant::Other, |&b| Significant::Punct(b)),
+            TokenKind::Punct => token.text(bytes).first().map_or(Significant::Other, |&b| Significant::Punct(b)),
             TokenKind::ExecutableComment => Significant::Executable,
             _ => Significant::Other,
         }
@@ -316,11 +295,7 @@ impl Header {
             (Header::Or, t) if t.is_word("REPLACE") => Header::Modifiers,
             (Header::Modifiers, t) if t.is_any_word(&["TEMP", "TEMPORARY"]) => Header::Modifiers,
             (Header::Modifiers, t) if t.is_word("DEFINER") => Header::DefinerEquals,
-            (Header::Modifiers, t)
-                if t.is_any_word(&["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]) =>
-            {
-                Header::Body
-            }
+            (Header::Modifiers, t) if t.is_any_word(&["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]) => Header::Body,
             (Header::DefinerEquals, Punct(b'=')) => Header::DefinerUser,
             (Header::DefinerUser, Word(_) | Quoted) => Header::AfterUser,
             (Header::AfterUser, Punct(b'@')) => Header::DefinerHost,
@@ -346,15 +321,7 @@ struct BodyTracker {
 
 impl BodyTracker {
     fn new(enabled: bool) -> Self {
-        BodyTracker {
-            header: if enabled {
-                Header::Start
-            } else {
-                Header::Plain
-            },
-            depth: 0,
-            pending_end: false,
-        }
+        BodyTracker { header: if enabled { Header::Start } else { Header::Plain }, depth: 0, pending_end: false }
     }
 
     fn observe(&mut self, token: Significant<'_>) {
@@ -460,12 +427,7 @@ struct Token {
 
 impl Token {
     fn new(kind: TokenKind, start: usize, end: usize) -> Self {
-        Token {
-            kind,
-            start,
-            end,
-            closed: true,
-        }
+        Token { kind, start, end, closed: true }
     }
 
     fn text<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
@@ -474,10 +436,7 @@ impl Token {
 
     /// Whitespace and comments that carry no code.
     fn is_trivia(&self) -> bool {
-        matches!(
-            self.kind,
-            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment
-        )
+        matches!(self.kind, TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment)
     }
 
     /// What this token left open, if it ran into the end of the input.
@@ -491,12 +450,8 @@ impl Token {
             TokenKind::Quoted(Quote::Backtick) => Unterminated::Backtick,
             TokenKind::Quoted(Quote::Bracket) => Unterminated::Bracket,
             TokenKind::Quoted(Quote::Dollar { opener_len }) => {
-                let tag = bytes
-                    .get(self.start + 1..self.start + opener_len - 1)
-                    .unwrap_or_default();
-                Unterminated::DollarQuote {
-                    tag: String::from_utf8_lossy(tag).into_owned(),
-                }
+                let tag = bytes.get(self.start + 1..self.start + opener_len - 1).unwrap_or_default();
+                Unterminated::DollarQuote { tag: String::from_utf8_lossy(tag).into_owned() }
             }
             TokenKind::BlockComment | TokenKind::ExecutableComment => Unterminated::BlockComment,
             _ => return None,
@@ -517,12 +472,7 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(bytes: &'a [u8], pos: usize, dialect: Dialect) -> Self {
-        Lexer {
-            bytes,
-            pos,
-            dialect,
-            delimiter: None,
-        }
+        Lexer { bytes, pos, dialect, delimiter: None }
     }
 
     fn next_token(&mut self) -> Option<Token> {
@@ -541,27 +491,19 @@ impl<'a> Lexer<'a> {
             return Token::new(TokenKind::Terminator, start, start + delimiter.len());
         }
         match first {
-            b if is_space(b) => Token::new(
-                TokenKind::Whitespace,
-                start,
-                self.skip_while(start, is_space),
-            ),
+            b if is_space(b) => Token::new(TokenKind::Whitespace, start, self.skip_while(start, is_space)),
             b';' if self.delimiter.is_none() => Token::new(TokenKind::Terminator, start, start + 1),
             b'\'' => self.quoted(start, 1, Quote::Single, dialect == Dialect::Mysql),
             b'"' => self.quoted(start, 1, Quote::Double, dialect == Dialect::Mysql),
             b'`' if dialect != Dialect::Postgres => self.quoted(start, 1, Quote::Backtick, false),
             b'[' if dialect == Dialect::Sqlite => self.quoted(start, 1, Quote::Bracket, false),
-            b'e' | b'E' if dialect == Dialect::Postgres && second == Some(b'\'') => {
-                self.quoted(start, 2, Quote::Single, true)
-            }
+            b'e' | b'E' if dialect == Dialect::Postgres && second == Some(b'\'') => self.quoted(start, 2, Quote::Single, true),
             b'$' if dialect == Dialect::Postgres => match self.dollar_opener_len(start) {
                 Some(opener_len) => self.dollar_quoted(start, opener_len),
                 // `$1` and friends: positional parameters are words.
                 None => self.word(start),
             },
-            b'-' if second == Some(b'-') && self.dash_dash_is_comment(start) => {
-                self.line_comment(start)
-            }
+            b'-' if second == Some(b'-') && self.dash_dash_is_comment(start) => self.line_comment(start),
             b'#' if dialect == Dialect::Mysql => self.line_comment(start),
             b'/' if second == Some(b'*') => self.block_comment(start),
             b if is_ident_byte(b) => self.word(start),
@@ -609,23 +551,14 @@ impl<'a> Lexer<'a> {
 
     /// A line comment runs up to (not including) the newline.
     fn line_comment(&self, start: usize) -> Token {
-        Token::new(
-            TokenKind::LineComment,
-            start,
-            self.skip_while(start, |b| b != b'\n'),
-        )
+        Token::new(TokenKind::LineComment, start, self.skip_while(start, |b| b != b'\n'))
     }
 
     /// `/* ... */`, nesting in Postgres only.
     fn block_comment(&self, start: usize) -> Token {
         let rest = self.bytes.get(start..).unwrap_or_default();
-        let executable = self.dialect == Dialect::Mysql
-            && (rest.starts_with(b"/*!") || rest.starts_with(b"/*M!"));
-        let kind = if executable {
-            TokenKind::ExecutableComment
-        } else {
-            TokenKind::BlockComment
-        };
+        let executable = self.dialect == Dialect::Mysql && (rest.starts_with(b"/*!") || rest.starts_with(b"/*M!"));
+        let kind = if executable { TokenKind::ExecutableComment } else { TokenKind::BlockComment };
         let nests = self.dialect == Dialect::Postgres;
         let mut depth = 1usize;
         let mut i = start + 2;
@@ -678,26 +611,16 @@ impl<'a> Lexer<'a> {
             Some(&b) if b == b'$' || is_tag_start(b) => {}
             _ => return None,
         }
-        let tag_len = after_dollar
-            .iter()
-            .position(|&b| !is_tag_byte(b))
-            .unwrap_or(after_dollar.len());
+        let tag_len = after_dollar.iter().position(|&b| !is_tag_byte(b)).unwrap_or(after_dollar.len());
         (after_dollar.get(tag_len) == Some(&b'$')).then_some(tag_len + 2)
     }
 
     /// A dollar-quoted string: everything up to the next occurrence of the same `$tag$`.
     fn dollar_quoted(&self, start: usize, opener_len: usize) -> Token {
         let kind = TokenKind::Quoted(Quote::Dollar { opener_len });
-        let opener = self
-            .bytes
-            .get(start..start + opener_len)
-            .unwrap_or_default();
+        let opener = self.bytes.get(start..start + opener_len).unwrap_or_default();
         let mut i = start + opener_len;
-        while let Some(offset) = self
-            .bytes
-            .get(i..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'$'))
-        {
+        while let Some(offset) = self.bytes.get(i..).and_then(|rest| rest.iter().position(|&b| b == b'$')) {
             let at = i + offset;
             if self.starts_with_at(at, opener) {
                 return Token::new(kind, start, at + opener_len);
@@ -708,19 +631,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn starts_with_at(&self, at: usize, needle: &[u8]) -> bool {
-        self.bytes
-            .get(at..)
-            .is_some_and(|rest| rest.starts_with(needle))
+        self.bytes.get(at..).is_some_and(|rest| rest.starts_with(needle))
     }
 
     /// A token that runs to the end of the input because its closer never came.
     fn unclosed(&self, kind: TokenKind, start: usize) -> Token {
-        Token {
-            kind,
-            start,
-            end: self.bytes.len(),
-            closed: false,
-        }
+        Token { kind, start, end: self.bytes.len(), closed: false }
     }
 
     /// Handles the mysql client's `DELIMITER xyz` command if `first` (the first token of a
@@ -738,11 +654,7 @@ impl<'a> Lexer<'a> {
             return false;
         }
         let line_end = self.skip_while(first.end, |b| b != b'\n');
-        let argument = self
-            .bytes
-            .get(first.end..line_end)
-            .unwrap_or_default()
-            .trim_ascii();
+        let argument = self.bytes.get(first.end..line_end).unwrap_or_default().trim_ascii();
         if argument.is_empty() {
             return false;
         }
@@ -790,11 +702,7 @@ mod tests {
     fn texts_all(sql: &str) -> Vec<&str> {
         let expected = texts(sql, Sqlite);
         for dialect in [Postgres, Mysql] {
-            assert_eq!(
-                texts(sql, dialect),
-                expected,
-                "{dialect:?} differs on {sql:?}"
-            );
+            assert_eq!(texts(sql, dialect), expected, "{dialect:?} differs on {sql:?}");
         }
         expected
     }
@@ -846,13 +754,7 @@ mod tests {
         let sql = "  -- lead\n /* block */ SELECT 1 /* trail */ -- x\n ;\n";
         let start = sql.find("SELECT").expect("present");
         for dialect in ALL {
-            assert_eq!(
-                split(sql, 0..sql.len(), dialect),
-                Ok(vec![RawStatement {
-                    start,
-                    end: start + "SELECT 1".len(),
-                }])
-            );
+            assert_eq!(split(sql, 0..sql.len(), dialect), Ok(vec![RawStatement { start, end: start + "SELECT 1".len() }]));
         }
     }
 
@@ -864,10 +766,7 @@ mod tests {
 
     #[test]
     fn comments_inside_a_statement_are_kept() {
-        assert_eq!(
-            texts_all("SELECT /* a */ 1 -- b\n + 2; SELECT 3"),
-            ["SELECT /* a */ 1 -- b\n + 2", "SELECT 3"]
-        );
+        assert_eq!(texts_all("SELECT /* a */ 1 -- b\n + 2; SELECT 3"), ["SELECT /* a */ 1 -- b\n + 2", "SELECT 3"]);
     }
 
     #[test]
@@ -879,16 +778,7 @@ mod tests {
         for dialect in ALL {
             assert_eq!(
                 split(text, start..end, dialect),
-                Ok(vec![
-                    RawStatement {
-                        start,
-                        end: start + 8
-                    },
-                    RawStatement {
-                        start: second,
-                        end: second + 8
-                    },
-                ])
+                Ok(vec![RawStatement { start, end: start + 8 }, RawStatement { start: second, end: second + 8 },])
             );
         }
     }
@@ -912,30 +802,18 @@ mod tests {
         let start = text.find("SELECT 1").expect("present");
         let quote = text.find('\'').expect("present");
         for dialect in ALL {
-            assert_eq!(
-                split(text, start..text.len(), dialect),
-                Err(unterminated(Unterminated::SingleQuote, quote))
-            );
+            assert_eq!(split(text, start..text.len(), dialect), Err(unterminated(Unterminated::SingleQuote, quote)));
         }
     }
 
     #[test]
     fn out_of_bounds_and_mid_character_ranges_are_clamped() {
         for dialect in ALL {
-            assert_eq!(
-                split("SELECT 1", 0..100, dialect),
-                Ok(vec![RawStatement { start: 0, end: 8 }])
-            );
-            assert_eq!(
-                split("SELECT 1", Range { start: 5, end: 2 }, dialect),
-                Ok(vec![])
-            );
+            assert_eq!(split("SELECT 1", 0..100, dialect), Ok(vec![RawStatement { start: 0, end: 8 }]));
+            assert_eq!(split("SELECT 1", Range { start: 5, end: 2 }, dialect), Ok(vec![]));
             assert_eq!(split("é", 1..2, dialect), Ok(vec![]));
             // Byte 2 is inside `é`, so the range starts at the `;` (byte 3).
-            assert_eq!(
-                split("aé;b", 2..5, dialect),
-                Ok(vec![RawStatement { start: 4, end: 5 }])
-            );
+            assert_eq!(split("aé;b", 2..5, dialect), Ok(vec![RawStatement { start: 4, end: 5 }]));
         }
     }
 
@@ -951,40 +829,25 @@ mod tests {
 
     #[test]
     fn semicolon_in_double_quotes_with_doubled_escape() {
-        assert_eq!(
-            texts_all(r#"SELECT "a;b", "x"";y" FROM t; SELECT 2"#),
-            [r#"SELECT "a;b", "x"";y" FROM t"#, "SELECT 2"]
-        );
+        assert_eq!(texts_all(r#"SELECT "a;b", "x"";y" FROM t; SELECT 2"#), [r#"SELECT "a;b", "x"";y" FROM t"#, "SELECT 2"]);
     }
 
     #[test]
     fn semicolon_in_line_comment() {
-        assert_eq!(
-            texts_all("SELECT 1 -- no; split\n, 2; SELECT 3"),
-            ["SELECT 1 -- no; split\n, 2", "SELECT 3"]
-        );
+        assert_eq!(texts_all("SELECT 1 -- no; split\n, 2; SELECT 3"), ["SELECT 1 -- no; split\n, 2", "SELECT 3"]);
     }
 
     #[test]
     fn semicolon_in_block_comment() {
-        assert_eq!(
-            texts_all("SELECT /* ; */ 1; SELECT 2 /* ;\n; */"),
-            ["SELECT /* ; */ 1", "SELECT 2"]
-        );
+        assert_eq!(texts_all("SELECT /* ; */ 1; SELECT 2 /* ;\n; */"), ["SELECT /* ; */ 1", "SELECT 2"]);
     }
 
     #[test]
     fn block_comments_nest_only_in_postgres() {
         let sql = "SELECT /* a /* b */ 1; SELECT 2 */ 3; SELECT 4";
-        assert_eq!(
-            texts(sql, Postgres),
-            ["SELECT /* a /* b */ 1; SELECT 2 */ 3", "SELECT 4"]
-        );
+        assert_eq!(texts(sql, Postgres), ["SELECT /* a /* b */ 1; SELECT 2 */ 3", "SELECT 4"]);
         for dialect in [Sqlite, Mysql] {
-            assert_eq!(
-                texts(sql, dialect),
-                ["SELECT /* a /* b */ 1", "SELECT 2 */ 3", "SELECT 4"]
-            );
+            assert_eq!(texts(sql, dialect), ["SELECT /* a /* b */ 1", "SELECT 2 */ 3", "SELECT 4"]);
         }
     }
 
@@ -994,25 +857,13 @@ mod tests {
         for dialect in [Sqlite, Postgres] {
             assert_eq!(texts(sql, dialect), [r"SELECT 'C:\'", "SELECT 2"]);
         }
-        assert_eq!(
-            error(sql, Mysql),
-            unterminated(Unterminated::SingleQuote, 7)
-        );
+        assert_eq!(error(sql, Mysql), unterminated(Unterminated::SingleQuote, 7));
     }
 
     #[test]
     fn multibyte_utf8_in_strings_identifiers_and_words() {
-        let sql =
-            "SELECT 'héllo; wörld', \"naïve;col\" FROM tàble; SELECT ünïcode_列 FROM t;日本;語";
-        assert_eq!(
-            texts_all(sql),
-            [
-                "SELECT 'héllo; wörld', \"naïve;col\" FROM tàble",
-                "SELECT ünïcode_列 FROM t",
-                "日本",
-                "語"
-            ]
-        );
+        let sql = "SELECT 'héllo; wörld', \"naïve;col\" FROM tàble; SELECT ünïcode_列 FROM t;日本;語";
+        assert_eq!(texts_all(sql), ["SELECT 'héllo; wörld', \"naïve;col\" FROM tàble", "SELECT ünïcode_列 FROM t", "日本", "語"]);
     }
 
     // --- Postgres -----------------------------------------------------------------------------
@@ -1024,19 +875,13 @@ mod tests {
             [r"SELECT E'it\'s; fine'", r"SELECT e'\\'", "SELECT 3"]
         );
         // Elsewhere `E` is just a word in front of an ordinary string.
-        assert_eq!(
-            texts(r"SELECT E'a\'; SELECT 2", Sqlite),
-            [r"SELECT E'a\'", "SELECT 2"]
-        );
+        assert_eq!(texts(r"SELECT E'a\'; SELECT 2", Sqlite), [r"SELECT E'a\'", "SELECT 2"]);
     }
 
     #[test]
     fn postgres_e_must_be_a_whole_word() {
         // `some` + `e'...'` is not an E-string: the word is `somee`, then a plain string.
-        assert_eq!(
-            texts(r"SELECT somee'\'; SELECT 2", Postgres),
-            [r"SELECT somee'\'", "SELECT 2"]
-        );
+        assert_eq!(texts(r"SELECT somee'\'; SELECT 2", Postgres), [r"SELECT somee'\'", "SELECT 2"]);
     }
 
     #[test]
@@ -1044,24 +889,15 @@ mod tests {
         let sql = "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql; SELECT 2";
         assert_eq!(
             texts(sql, Postgres),
-            [
-                "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql",
-                "SELECT 2"
-            ]
+            ["CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql", "SELECT 2"]
         );
     }
 
     #[test]
     fn postgres_dollar_quotes_with_tag() {
         let sql = "DO $body$ BEGIN PERFORM '$$;'; END $body$; SELECT 2";
-        assert_eq!(
-            texts(sql, Postgres),
-            ["DO $body$ BEGIN PERFORM '$$;'; END $body$", "SELECT 2"]
-        );
-        assert_eq!(
-            texts("SELECT $_x1$;$_x1$; SELECT $é$ ; $é$", Postgres),
-            ["SELECT $_x1$;$_x1$", "SELECT $é$ ; $é$"]
-        );
+        assert_eq!(texts(sql, Postgres), ["DO $body$ BEGIN PERFORM '$$;'; END $body$", "SELECT 2"]);
+        assert_eq!(texts("SELECT $_x1$;$_x1$; SELECT $é$ ; $é$", Postgres), ["SELECT $_x1$;$_x1$", "SELECT $é$ ; $é$"]);
     }
 
     #[test]
@@ -1075,17 +911,8 @@ mod tests {
     #[test]
     fn postgres_parameters_and_identifier_dollars_are_not_quotes() {
         assert_eq!(
-            texts(
-                "SELECT $1; SELECT $2, a$b$c; SELECT a$$ ; SELECT $1$; SELECT 5",
-                Postgres
-            ),
-            [
-                "SELECT $1",
-                "SELECT $2, a$b$c",
-                "SELECT a$$",
-                "SELECT $1$",
-                "SELECT 5"
-            ]
+            texts("SELECT $1; SELECT $2, a$b$c; SELECT a$$ ; SELECT $1$; SELECT 5", Postgres),
+            ["SELECT $1", "SELECT $2, a$b$c", "SELECT a$$", "SELECT $1$", "SELECT 5"]
         );
     }
 
@@ -1098,30 +925,21 @@ mod tests {
 
     #[test]
     fn backticks_and_brackets_are_ordinary_in_postgres() {
-        assert_eq!(
-            texts("SELECT `a;b`, [c;d]", Postgres),
-            ["SELECT `a", "b`, [c", "d]"]
-        );
+        assert_eq!(texts("SELECT `a;b`, [c;d]", Postgres), ["SELECT `a", "b`, [c", "d]"]);
     }
 
     // --- SQLite -------------------------------------------------------------------------------
 
     #[test]
     fn sqlite_backtick_and_bracket_identifiers() {
-        assert_eq!(
-            texts("SELECT `a;``b`, [c;d] FROM t; SELECT 2", Sqlite),
-            ["SELECT `a;``b`, [c;d] FROM t", "SELECT 2"]
-        );
+        assert_eq!(texts("SELECT `a;``b`, [c;d] FROM t; SELECT 2", Sqlite), ["SELECT `a;``b`, [c;d] FROM t", "SELECT 2"]);
         // Brackets have no escape: the first `]` closes.
         assert_eq!(texts("SELECT [a]];b]", Sqlite), ["SELECT [a]]", "b]"]);
     }
 
     #[test]
     fn brackets_are_ordinary_in_mysql() {
-        assert_eq!(
-            texts("SELECT [a;b] FROM t; SELECT 2", Mysql),
-            ["SELECT [a", "b] FROM t", "SELECT 2"]
-        );
+        assert_eq!(texts("SELECT [a;b] FROM t; SELECT 2", Mysql), ["SELECT [a", "b] FROM t", "SELECT 2"]);
     }
 
     // --- MySQL --------------------------------------------------------------------------------
@@ -1129,24 +947,14 @@ mod tests {
     #[test]
     fn mysql_strings_take_backslash_escapes() {
         assert_eq!(
-            texts(
-                r#"SELECT 'it\'s;', 'a\\'; SELECT "say \"hi\";"; SELECT 3"#,
-                Mysql
-            ),
-            [
-                r"SELECT 'it\'s;', 'a\\'",
-                r#"SELECT "say \"hi\";""#,
-                "SELECT 3"
-            ]
+            texts(r#"SELECT 'it\'s;', 'a\\'; SELECT "say \"hi\";"; SELECT 3"#, Mysql),
+            [r"SELECT 'it\'s;', 'a\\'", r#"SELECT "say \"hi\";""#, "SELECT 3"]
         );
     }
 
     #[test]
     fn mysql_backtick_identifiers() {
-        assert_eq!(
-            texts("SELECT `a;``b` FROM t; SELECT 2", Mysql),
-            ["SELECT `a;``b` FROM t", "SELECT 2"]
-        );
+        assert_eq!(texts("SELECT `a;``b` FROM t; SELECT 2", Mysql), ["SELECT `a;``b` FROM t", "SELECT 2"]);
     }
 
     #[test]
@@ -1158,18 +966,12 @@ mod tests {
 
     #[test]
     fn mysql_double_dash_needs_whitespace_or_control_after_it() {
-        assert_eq!(
-            texts("SELECT 1--1; SELECT 2", Mysql),
-            ["SELECT 1--1", "SELECT 2"]
-        );
+        assert_eq!(texts("SELECT 1--1; SELECT 2", Mysql), ["SELECT 1--1", "SELECT 2"]);
         for dialect in [Sqlite, Postgres] {
             assert_eq!(texts("SELECT 1--1; SELECT 2", dialect), ["SELECT 1"]);
         }
         assert_eq!(
-            texts(
-                "SELECT 1 --\tx;\n; SELECT 2 --\n; SELECT 3 --\x01;\n; SELECT 4 --",
-                Mysql
-            ),
+            texts("SELECT 1 --\tx;\n; SELECT 2 --\n; SELECT 3 --\x01;\n; SELECT 4 --", Mysql),
             ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 4"]
         );
     }
@@ -1177,10 +979,7 @@ mod tests {
     #[test]
     fn mysql_executable_comments_are_code() {
         assert_eq!(
-            texts(
-                "/*!40101 SET NAMES utf8 */;\n/*M!100100 SET x=1 */;\n/* plain */;",
-                Mysql
-            ),
+            texts("/*!40101 SET NAMES utf8 */;\n/*M!100100 SET x=1 */;\n/* plain */;", Mysql),
             ["/*!40101 SET NAMES utf8 */", "/*M!100100 SET x=1 */"]
         );
         assert_eq!(texts("/*!40101 SET NAMES utf8 */;", Postgres), NONE);
@@ -1247,10 +1046,7 @@ mod tests {
     fn mysql_header_looks_through_executable_comments() {
         let trigger = "CREATE /*!50017 DEFINER=`root`@`localhost`*/ TRIGGER t BEFORE INSERT ON a \
                        FOR EACH ROW BEGIN SET NEW.x = 1; END";
-        assert_eq!(
-            texts(&format!("{trigger}; SELECT 2"), Mysql),
-            [trigger, "SELECT 2"]
-        );
+        assert_eq!(texts(&format!("{trigger}; SELECT 2"), Mysql), [trigger, "SELECT 2"]);
     }
 
     #[test]
@@ -1268,14 +1064,8 @@ mod tests {
     #[test]
     fn body_statements_without_begin_end_at_their_semicolon() {
         assert_eq!(
-            texts(
-                "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f(); SELECT 2",
-                Postgres
-            ),
-            [
-                "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f()",
-                "SELECT 2"
-            ]
+            texts("CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f(); SELECT 2", Postgres),
+            ["CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f()", "SELECT 2"]
         );
         assert_eq!(
             texts(
@@ -1290,14 +1080,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            texts(
-                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1; SELECT 2",
-                Mysql
-            ),
-            [
-                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1",
-                "SELECT 2"
-            ]
+            texts("CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1; SELECT 2", Mysql),
+            ["CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1", "SELECT 2"]
         );
     }
 
@@ -1305,18 +1089,10 @@ mod tests {
     fn begin_and_case_outside_body_statements_do_not_count() {
         assert_eq!(
             texts_all("BEGIN; SELECT CASE WHEN 1 THEN 2 END; CREATE TABLE t (a int); COMMIT;"),
-            [
-                "BEGIN",
-                "SELECT CASE WHEN 1 THEN 2 END",
-                "CREATE TABLE t (a int)",
-                "COMMIT"
-            ]
+            ["BEGIN", "SELECT CASE WHEN 1 THEN 2 END", "CREATE TABLE t (a int)", "COMMIT"]
         );
         assert_eq!(
-            texts(
-                "CREATE DEFINER=x VIEW v AS SELECT 1 AS begin; SELECT 2",
-                Mysql
-            ),
+            texts("CREATE DEFINER=x VIEW v AS SELECT 1 AS begin; SELECT 2", Mysql),
             ["CREATE DEFINER=x VIEW v AS SELECT 1 AS begin", "SELECT 2"]
         );
     }
@@ -1326,49 +1102,28 @@ mod tests {
         let sqlite = "CREATE TRIGGER t AFTER UPDATE ON a BEGIN UPDATE b SET end_date = 1, \
                       legend = 'END', \"end\" = 2, beginning = 3, [end] = 4, `case` = 5, \
                       caseload = 6 /* END */; -- END\n END";
-        assert_eq!(
-            texts(&format!("{sqlite}; SELECT 1"), Sqlite),
-            [sqlite, "SELECT 1"]
-        );
+        assert_eq!(texts(&format!("{sqlite}; SELECT 1"), Sqlite), [sqlite, "SELECT 1"]);
         let mysql = "CREATE PROCEDURE p() BEGIN UPDATE b SET end_date = 1, `end` = 2, \
                      legend = \"END\", x = 'end' # END\n; END";
-        assert_eq!(
-            texts(&format!("{mysql}; SELECT 1"), Mysql),
-            [mysql, "SELECT 1"]
-        );
+        assert_eq!(texts(&format!("{mysql}; SELECT 1"), Mysql), [mysql, "SELECT 1"]);
         let postgres = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC \
                         UPDATE b SET \"end\" = 1, end_date = $$END$$, legend = E'END'; END";
-        assert_eq!(
-            texts(&format!("{postgres}; SELECT 1"), Postgres),
-            [postgres, "SELECT 1"]
-        );
+        assert_eq!(texts(&format!("{postgres}; SELECT 1"), Postgres), [postgres, "SELECT 1"]);
     }
 
     #[test]
     fn unterminated_bodies_report_the_statement_start() {
         for dialect in ALL {
             assert_eq!(
-                error(
-                    "SELECT 1;\n  CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; SELECT 2;",
-                    dialect
-                ),
+                error("SELECT 1;\n  CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; SELECT 2;", dialect),
                 unterminated(Unterminated::Body, 12)
             );
             assert_eq!(
-                error(
-                    "CREATE TRIGGER t BEGIN SELECT CASE WHEN 1 THEN 2; END",
-                    dialect
-                ),
+                error("CREATE TRIGGER t BEGIN SELECT CASE WHEN 1 THEN 2; END", dialect),
                 unterminated(Unterminated::Body, 0)
             );
         }
-        assert_eq!(
-            error(
-                "CREATE PROCEDURE p() BEGIN IF x THEN SELECT 1; END IF;",
-                Mysql
-            ),
-            unterminated(Unterminated::Body, 0)
-        );
+        assert_eq!(error("CREATE PROCEDURE p() BEGIN IF x THEN SELECT 1; END IF;", Mysql), unterminated(Unterminated::Body, 0));
     }
 
     #[test]
@@ -1387,39 +1142,24 @@ mod tests {
                    CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND$$\n\
                    DELIMITER ;\n\
                    SELECT 2;\n";
-        assert_eq!(
-            texts(sql, Mysql),
-            ["CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND", "SELECT 2"]
-        );
+        assert_eq!(texts(sql, Mysql), ["CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND", "SELECT 2"]);
     }
 
     #[test]
     fn delimiter_variants() {
-        assert_eq!(
-            texts("delimiter //\nSELECT 1; SELECT 2 //\nSELECT '//' //", Mysql),
-            ["SELECT 1; SELECT 2", "SELECT '//'"]
-        );
+        assert_eq!(texts("delimiter //\nSELECT 1; SELECT 2 //\nSELECT '//' //", Mysql), ["SELECT 1; SELECT 2", "SELECT '//'"]);
         // mysqldump style, with trailing blanks on the DELIMITER line.
         assert_eq!(
             texts("DELIMITER ;;  \r\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END ;;\nDELIMITER ;\nSELECT 1;", Mysql),
             ["CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END", "SELECT 1"]
         );
-        assert_eq!(
-            texts(
-                "DELIMITER §\nSELECT 1; SELECT 2§\nDELIMITER ;\nSELECT 3;",
-                Mysql
-            ),
-            ["SELECT 1; SELECT 2", "SELECT 3"]
-        );
+        assert_eq!(texts("DELIMITER §\nSELECT 1; SELECT 2§\nDELIMITER ;\nSELECT 3;", Mysql), ["SELECT 1; SELECT 2", "SELECT 3"]);
     }
 
     #[test]
     fn delimiter_after_comments_at_statement_start() {
         assert_eq!(
-            texts(
-                "SELECT 1; -- switch\n/* now */ DELIMITER $$\nSELECT 2; SELECT 3$$",
-                Mysql
-            ),
+            texts("SELECT 1; -- switch\n/* now */ DELIMITER $$\nSELECT 2; SELECT 3$$", Mysql),
             ["SELECT 1", "SELECT 2; SELECT 3"]
         );
     }
@@ -1427,10 +1167,7 @@ mod tests {
     #[test]
     fn custom_delimiter_turns_off_body_counting() {
         assert_eq!(
-            texts(
-                "DELIMITER $$\nCREATE PROCEDURE p() BEGIN$$ SELECT 1$$",
-                Mysql
-            ),
+            texts("DELIMITER $$\nCREATE PROCEDURE p() BEGIN$$ SELECT 1$$", Mysql),
             ["CREATE PROCEDURE p() BEGIN", "SELECT 1"]
         );
     }
@@ -1438,10 +1175,7 @@ mod tests {
     #[test]
     fn delimiter_inside_quotes_and_comments_is_ignored() {
         assert_eq!(
-            texts(
-                "DELIMITER $$\nSELECT '$$', \"$$\", `$$` /* $$ */ -- $$\n, 1$$",
-                Mysql
-            ),
+            texts("DELIMITER $$\nSELECT '$$', \"$$\", `$$` /* $$ */ -- $$\n, 1$$", Mysql),
             ["SELECT '$$', \"$$\", `$$` /* $$ */ -- $$\n, 1"]
         );
     }
@@ -1456,10 +1190,7 @@ mod tests {
 
     #[test]
     fn delimiter_without_argument_is_an_ordinary_statement() {
-        assert_eq!(
-            texts("DELIMITER\nSELECT 1; DELIMITER   \n;", Mysql),
-            ["DELIMITER\nSELECT 1", "DELIMITER"]
-        );
+        assert_eq!(texts("DELIMITER\nSELECT 1; DELIMITER   \n;", Mysql), ["DELIMITER\nSELECT 1", "DELIMITER"]);
     }
 
     #[test]
@@ -1475,66 +1206,34 @@ mod tests {
     #[test]
     fn unterminated_quotes() {
         for dialect in ALL {
-            assert_eq!(
-                error("SELECT 1; SELECT 'abc", dialect),
-                unterminated(Unterminated::SingleQuote, 17)
-            );
-            assert_eq!(
-                error("SELECT \"abc", dialect),
-                unterminated(Unterminated::DoubleQuote, 7)
-            );
+            assert_eq!(error("SELECT 1; SELECT 'abc", dialect), unterminated(Unterminated::SingleQuote, 17));
+            assert_eq!(error("SELECT \"abc", dialect), unterminated(Unterminated::DoubleQuote, 7));
         }
         for dialect in [Sqlite, Mysql] {
-            assert_eq!(
-                error("SELECT `ab``c", dialect),
-                unterminated(Unterminated::Backtick, 7)
-            );
+            assert_eq!(error("SELECT `ab``c", dialect), unterminated(Unterminated::Backtick, 7));
         }
-        assert_eq!(
-            error("SELECT [abc", Sqlite),
-            unterminated(Unterminated::Bracket, 7)
-        );
-        assert_eq!(
-            error(r"SELECT E'abc\'", Postgres),
-            unterminated(Unterminated::SingleQuote, 7)
-        );
+        assert_eq!(error("SELECT [abc", Sqlite), unterminated(Unterminated::Bracket, 7));
+        assert_eq!(error(r"SELECT E'abc\'", Postgres), unterminated(Unterminated::SingleQuote, 7));
     }
 
     #[test]
     fn unterminated_dollar_quotes() {
         assert_eq!(
             error("SELECT 1; SELECT $fn$ body $f$", Postgres),
-            unterminated(
-                Unterminated::DollarQuote {
-                    tag: "fn".to_owned()
-                },
-                17
-            )
+            unterminated(Unterminated::DollarQuote { tag: "fn".to_owned() }, 17)
         );
-        assert_eq!(
-            error("SELECT $$ body", Postgres),
-            unterminated(Unterminated::DollarQuote { tag: String::new() }, 7)
-        );
+        assert_eq!(error("SELECT $$ body", Postgres), unterminated(Unterminated::DollarQuote { tag: String::new() }, 7));
     }
 
     #[test]
     fn unterminated_block_comments() {
         for dialect in ALL {
-            assert_eq!(
-                error("SELECT 1 /* abc", dialect),
-                unterminated(Unterminated::BlockComment, 9)
-            );
+            assert_eq!(error("SELECT 1 /* abc", dialect), unterminated(Unterminated::BlockComment, 9));
         }
         let nested = "/* a /* b */ SELECT 1";
-        assert_eq!(
-            error(nested, Postgres),
-            unterminated(Unterminated::BlockComment, 0)
-        );
+        assert_eq!(error(nested, Postgres), unterminated(Unterminated::BlockComment, 0));
         assert_eq!(texts(nested, Sqlite), ["SELECT 1"]);
-        assert_eq!(
-            error("/*!40101 SET x", Mysql),
-            unterminated(Unterminated::BlockComment, 0)
-        );
+        assert_eq!(error("/*!40101 SET x", Mysql), unterminated(Unterminated::BlockComment, 0));
     }
 
     #[test]
@@ -1544,16 +1243,8 @@ mod tests {
             (Unterminated::DoubleQuote, "quoted identifier"),
             (Unterminated::Backtick, "backtick-quoted identifier"),
             (Unterminated::Bracket, "bracket-quoted identifier"),
-            (
-                Unterminated::DollarQuote {
-                    tag: "body".to_owned(),
-                },
-                "dollar-quoted string `$body$`",
-            ),
-            (
-                Unterminated::DollarQuote { tag: String::new() },
-                "dollar-quoted string `$$`",
-            ),
+            (Unterminated::DollarQuote { tag: "body".to_owned() }, "dollar-quoted string `$body$`"),
+            (Unterminated::DollarQuote { tag: String::new() }, "dollar-quoted string `$$`"),
             (Unterminated::BlockComment, "block comment"),
             (Unterminated::Body, "BEGIN ... END body"),
         ];
@@ -1567,14 +1258,8 @@ mod tests {
     #[test]
     fn canonical_text_drops_comments_and_folds_whitespace() {
         for dialect in ALL {
-            assert_eq!(
-                canonical_text("CREATE  TABLE a -- note\n( id int /* x */ )", dialect),
-                "CREATE TABLE a ( id int )"
-            );
-            assert_eq!(
-                canonical_text("\r\n\tSELECT\r\n  1 ,\t2 -- end", dialect),
-                "SELECT 1 , 2"
-            );
+            assert_eq!(canonical_text("CREATE  TABLE a -- note\n( id int /* x */ )", dialect), "CREATE TABLE a ( id int )");
+            assert_eq!(canonical_text("\r\n\tSELECT\r\n  1 ,\t2 -- end", dialect), "SELECT 1 , 2");
             assert_eq!(canonical_text(" \n\t ", dialect), "");
             assert_eq!(canonical_text("-- only\n/* comments */", dialect), "");
         }
@@ -1583,35 +1268,17 @@ mod tests {
     #[test]
     fn canonical_text_keeps_quoted_text_verbatim() {
         for dialect in ALL {
-            assert_eq!(
-                canonical_text("SELECT  'a  b',\t\"c \n d\"  FROM t", dialect),
-                "SELECT 'a  b', \"c \n d\" FROM t"
-            );
+            assert_eq!(canonical_text("SELECT  'a  b',\t\"c \n d\"  FROM t", dialect), "SELECT 'a  b', \"c \n d\" FROM t");
         }
-        assert_eq!(
-            canonical_text("SELECT  $$ a   b $$ ,  $t$ -- x $t$", Postgres),
-            "SELECT $$ a   b $$ , $t$ -- x $t$"
-        );
-        assert_eq!(
-            canonical_text(r"SELECT 'it\'s   -- x'  ,  `a  b`", Mysql),
-            r"SELECT 'it\'s   -- x' , `a  b`"
-        );
-        assert_eq!(
-            canonical_text("SELECT [a  b]  ,  `c  d`", Sqlite),
-            "SELECT [a  b] , `c  d`"
-        );
+        assert_eq!(canonical_text("SELECT  $$ a   b $$ ,  $t$ -- x $t$", Postgres), "SELECT $$ a   b $$ , $t$ -- x $t$");
+        assert_eq!(canonical_text(r"SELECT 'it\'s   -- x'  ,  `a  b`", Mysql), r"SELECT 'it\'s   -- x' , `a  b`");
+        assert_eq!(canonical_text("SELECT [a  b]  ,  `c  d`", Sqlite), "SELECT [a  b] , `c  d`");
     }
 
     #[test]
     fn canonical_text_follows_dialect_comment_rules() {
-        assert_eq!(
-            canonical_text("SELECT /* a /* b */ c */ 1", Postgres),
-            "SELECT 1"
-        );
-        assert_eq!(
-            canonical_text("SELECT /* a /* b */ c */ 1", Sqlite),
-            "SELECT c */ 1"
-        );
+        assert_eq!(canonical_text("SELECT /* a /* b */ c */ 1", Postgres), "SELECT 1");
+        assert_eq!(canonical_text("SELECT /* a /* b */ c */ 1", Sqlite), "SELECT c */ 1");
         assert_eq!(canonical_text("SELECT 1 # c\n", Mysql), "SELECT 1");
         assert_eq!(canonical_text("SELECT 1 # c\n", Postgres), "SELECT 1 # c");
         assert_eq!(canonical_text("SELECT 1--1", Mysql), "SELECT 1--1");
@@ -1621,16 +1288,10 @@ mod tests {
     #[test]
     fn canonical_text_keeps_mysql_executable_comments() {
         assert_eq!(
-            canonical_text(
-                "SELECT /*!50000 SQL_NO_CACHE */  1 /*M!100100 , 2*/ /* x */",
-                Mysql
-            ),
+            canonical_text("SELECT /*!50000 SQL_NO_CACHE */  1 /*M!100100 , 2*/ /* x */", Mysql),
             "SELECT /*!50000 SQL_NO_CACHE */ 1 /*M!100100 , 2*/"
         );
-        assert_eq!(
-            canonical_text("SELECT /*!50000 SQL_NO_CACHE */  1", Postgres),
-            "SELECT 1"
-        );
+        assert_eq!(canonical_text("SELECT /*!50000 SQL_NO_CACHE */  1", Postgres), "SELECT 1");
     }
 
     #[test]
@@ -1642,35 +1303,19 @@ mod tests {
     #[test]
     fn canonical_text_runs_unterminated_constructs_to_the_end() {
         for dialect in ALL {
-            assert_eq!(
-                canonical_text("SELECT  'abc   def", dialect),
-                "SELECT 'abc   def"
-            );
-            assert_eq!(
-                canonical_text("SELECT  1 /* never closed", dialect),
-                "SELECT 1"
-            );
+            assert_eq!(canonical_text("SELECT  'abc   def", dialect), "SELECT 'abc   def");
+            assert_eq!(canonical_text("SELECT  1 /* never closed", dialect), "SELECT 1");
         }
-        assert_eq!(
-            canonical_text("SELECT  $x$  a  ", Postgres),
-            "SELECT $x$  a  "
-        );
+        assert_eq!(canonical_text("SELECT  $x$  a  ", Postgres), "SELECT $x$  a  ");
     }
 
     #[test]
     fn canonical_text_ignores_cosmetic_edits() {
         let original = "CREATE TABLE t (\n  id int, -- key\n  name text\n)";
-        let edited =
-            "/* reformatted */ CREATE   TABLE t (  id int,\t/* k */ name text\n\n)  -- done";
+        let edited = "/* reformatted */ CREATE   TABLE t (  id int,\t/* k */ name text\n\n)  -- done";
         for dialect in ALL {
-            assert_eq!(
-                canonical_text(original, dialect),
-                "CREATE TABLE t ( id int, name text )"
-            );
-            assert_eq!(
-                canonical_text(edited, dialect),
-                canonical_text(original, dialect)
-            );
+            assert_eq!(canonical_text(original, dialect), "CREATE TABLE t ( id int, name text )");
+            assert_eq!(canonical_text(edited, dialect), canonical_text(original, dialect));
         }
     }
 
@@ -1714,13 +1359,15 @@ mod tests {
         // One input in three has no openers at all; the rest have few or many.
         let opener_one_in = [usize::MAX, 20, 3][rng.below(3)];
         (0..len)
-            .map(|_| {
-                if rng.below(opener_one_in) == 0 {
-                    OPENERS[rng.below(OPENERS.len())]
-                } else {
-                    PIECES[rng.below(PIECES.len())]
-                }
-            })
+            .map(
+                |_| {
+                    if rng.below(opener_one_in) == 0 {
+                        OPENERS[rng.below(OPENERS.len())]
+                    } else {
+                        PIECES[rng.below(PIECES.len())]
+                    }
+                },
+            )
             .collect()
     }
 
@@ -1742,14 +1389,8 @@ mod tests {
                 let mut previous_end = lo;
                 for s in &statements {
                     let context = format!("{dialect:?} {s:?} in {sql:?} [{lo}..{hi}]");
-                    assert!(
-                        previous_end <= s.start && s.start < s.end && s.end <= hi,
-                        "{context}"
-                    );
-                    assert!(
-                        sql.is_char_boundary(s.start) && sql.is_char_boundary(s.end),
-                        "{context}"
-                    );
+                    assert!(previous_end <= s.start && s.start < s.end && s.end <= hi, "{context}");
+                    assert!(sql.is_char_boundary(s.start) && sql.is_char_boundary(s.end), "{context}");
                     let text = &sql[s.start..s.end];
                     assert_eq!(text.trim(), text, "{context}");
                     previous_end = s.end;

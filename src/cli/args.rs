@@ -130,7 +130,8 @@ pub enum Command {
     /// Settle a migration left dirty by a failure: say what you did by hand.
     Resolve {
         /// The dirty migration's version.
-        version: u64,
+        #[arg(value_name = "VERSION")]
+        migration: u64,
         /// You finished its remaining statements: mark it applied.
         #[arg(long, conflicts_with = "rolled_back", required_unless_present = "rolled_back")]
         applied: bool,

@@ -202,14 +202,19 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Init => init(&ctx, out),
         Command::New { name, timestamp, sequential } => new(&ctx, out, name, *timestamp, *sequential),
         Command::Apply { to, steps, dry_run, allow_out_of_order, single_transaction } => {
-            let request = ApplyRequest { to: *to, steps: *steps, allow_out_of_order: *allow_out_of_order, single_transaction: *single_transaction };
+            let request = ApplyRequest {
+                to: *to,
+                steps: *steps,
+                allow_out_of_order: *allow_out_of_order,
+                single_transaction: *single_transaction,
+            };
             apply(&ctx, out, &request, *dry_run)
         }
         Command::Rollback { steps, to, dry_run } => rollback(&ctx, out, &RollbackRequest { to: *to, steps: *steps }, *dry_run),
         Command::Redo => redo(&ctx, out),
         Command::Status { exit_code } => status(&ctx, out, *exit_code),
         Command::Verify { strict } => verify(&ctx, out, *strict),
-        Command::Resolve { version, applied, rolled_back } => {
+        Command::Resolve { migration: version, applied, rolled_back } => {
             let resolution = if *applied {
                 Resolution::Applied
             } else if *rolled_back {
@@ -249,11 +254,11 @@ DROP TABLE example;
 ";
 
 fn write_new_file(path: &Path, text: &str) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|source| Error::Io { action: "create", path: path.to_path_buf(), source })?;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|source| Error::Io {
+        action: "create",
+        path: path.to_path_buf(),
+        source,
+    })?;
     file.write_all(text.as_bytes()).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
 }
 
@@ -261,8 +266,12 @@ fn init(ctx: &Context, out: &mut Output) -> Result<i32> {
     std::fs::create_dir_all(&ctx.dir).map_err(|source| Error::Io { action: "create", path: ctx.dir.clone(), source })?;
     let existing = crate::discover::discover(&ctx.dir)?;
     if !existing.is_empty() {
-        return Err(Error::input(format!("`{}` already holds {} migrations; nothing was created", ctx.dir.display(), existing.len()))
-            .with_help("use `sqlmig new NAME` to add one"));
+        return Err(Error::input(format!(
+            "`{}` already holds {} migrations; nothing was created",
+            ctx.dir.display(),
+            existing.len()
+        ))
+        .with_help("use `sqlmig new NAME` to add one"));
     }
     let path = ctx.dir.join("0001_create_example.sql");
     write_new_file(&path, EXAMPLE_MIGRATION)?;
@@ -361,10 +370,26 @@ fn progress_printer(out: &Output) -> impl FnMut(&Ran) + '_ {
 fn dry_run(ctx: &Context, out: &mut Output, project: &Project, plan: &plan::Plan) -> Result<i32> {
     let ledger = ctx.ledger()?;
     print_notices(out, &exec::notices(plan));
-    let sql = exec::render(plan, &project.migrations, &ledger, ctx.url.dialect());
+    let sql = if ctx.url.dialect() == Dialect::Sqlite {
+        // SQLite rebuilds are planned from the live schema while running: rehearse the run on
+        // an in-memory copy of the schema to show exactly what would be sent.
+        let mut live = ctx.driver(false)?;
+        let mut scratch = crate::driver::SqliteDriver::schema_copy(live.as_deref_mut(), &ctx.ledger_table)?;
+        exec::rehearse(&mut scratch, &ledger, plan, &project.migrations)?
+    } else {
+        exec::render(plan, &project.migrations, &ledger, ctx.url.dialect())
+    };
     out.set("dry_run", json!(true));
     out.set("sql", json!(sql));
-    out.set("migrations", Json::Array(plan.units.iter().map(|u| json!({"label": project.migrations[u.index].label(), "direction": u.direction.name()})).collect()));
+    out.set(
+        "migrations",
+        Json::Array(
+            plan.units
+                .iter()
+                .map(|u| json!({"label": project.migrations[u.index].label(), "direction": u.direction.name()}))
+                .collect(),
+        ),
+    );
     if plan.units.is_empty() {
         out.line("nothing to run");
     } else {
@@ -382,6 +407,11 @@ fn apply(ctx: &Context, out: &mut Output, request: &ApplyRequest, is_dry_run: bo
         };
         let plan = plan::plan_apply(&project.migrations, &rows, ctx.url.dialect(), project.dialect, request)?;
         return dry_run(ctx, out, &project, &plan);
+    }
+    // A SQLite file that does not exist yet is created only for a run that can go ahead:
+    // bad input must leave no trace, not even an empty database.
+    if matches!(&ctx.url, DatabaseUrl::Sqlite { path: Some(p) } if !p.exists()) {
+        plan::plan_apply(&project.migrations, &[], ctx.url.dialect(), project.dialect, request)?;
     }
     let mut driver = ctx.driver(true)?.expect("a database is created when asked to");
     let report = {
@@ -513,7 +543,11 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
             let at = e.row.as_ref().map_or(String::new(), |r| r.applied_at.clone());
             let mut line = format!("{:<width$}  {:<13}  {at}", e.label, state);
             if let Some(r) = e.row.as_ref().filter(|r| r.unparsed_statements > 0) {
-                line.push_str(&format!("  [{} unparsed statement{} ran verbatim]", r.unparsed_statements, plural(r.unparsed_statements as usize)));
+                line.push_str(&format!(
+                    "  [{} unparsed statement{} ran verbatim]",
+                    r.unparsed_statements,
+                    plural(r.unparsed_statements as usize)
+                ));
             }
             print_stdout(line.trim_end());
             if !matches!(e.state, State::Applied | State::Baseline | State::Pending) {

@@ -250,7 +250,9 @@ pub struct ConnectOptions {
 /// Connect to the database at `url`.
 pub fn open(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Option<Box<dyn Driver>>> {
     match url {
-        DatabaseUrl::Sqlite { path } => Ok(SqliteDriver::open(path.as_deref(), options.create)?.map(|d| Box::new(d) as Box<dyn Driver>)),
+        DatabaseUrl::Sqlite { path } => {
+            Ok(SqliteDriver::open(path.as_deref(), options.create)?.map(|d| Box::new(d) as Box<dyn Driver>))
+        }
         DatabaseUrl::Postgres(u) => Ok(Some(Box::new(postgres::PostgresDriver::connect(u, options)?))),
         DatabaseUrl::Mysql(u) => Ok(Some(Box::new(mysql::MysqlDriver::connect(u, options)?))),
     }

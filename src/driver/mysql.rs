@@ -52,7 +52,13 @@ impl MysqlDriver {
                         continue;
                     }
                     let message = match &e {
-                        mysql::Error::MySqlError(m) if m.code == 1045 => format!("authentication failed for user `{user}`"),
+                        // 1045: wrong password; 1698: no such user (or no password login for it).
+                        mysql::Error::MySqlError(m) if m.code == 1045 || m.code == 1698 => {
+                            format!("authentication failed for user `{user}`")
+                        }
+                        mysql::Error::MySqlError(m) if m.code == 1044 => {
+                            format!("user `{user}` may not use database `{database}`")
+                        }
                         mysql::Error::MySqlError(m) if m.code == 1049 => format!("database `{database}` does not exist"),
                         mysql::Error::MySqlError(_) => describe(&e),
                         other => format!("server not answering at {host}:{port} ({other})"),

@@ -43,7 +43,8 @@ impl PostgresDriver {
         let masked = mask(url.as_str());
         // The `postgres` crate reads `postgresql://` and `postgres://` URLs itself, including
         // `sslmode`, `connect_timeout`, `application_name` and `options`.
-        let mut config: Config = url.as_str().parse().map_err(|e: postgres::Error| Error::Url { url: masked.clone(), reason: e.to_string() })?;
+        let mut config: Config =
+            url.as_str().parse().map_err(|e: postgres::Error| Error::Url { url: masked.clone(), reason: e.to_string() })?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -159,7 +160,8 @@ impl Driver for PostgresDriver {
         let started = Instant::now();
         let mut told = false;
         loop {
-            let got = self.client.query_one("SELECT pg_try_advisory_lock($1)", &[&id]).map_err(|e| Error::Database(describe(&e)))?;
+            let got =
+                self.client.query_one("SELECT pg_try_advisory_lock($1)", &[&id]).map_err(|e| Error::Database(describe(&e)))?;
             if got.get::<_, bool>(0) {
                 return Ok(());
             }

@@ -48,7 +48,44 @@ impl SqliteDriver {
         })?;
         // Readers (status, verify) wait for a running apply instead of failing at once.
         let _ = conn.busy_timeout(Duration::from_secs(60));
+        // Migrations are written for databases that enforce foreign keys; SQLite does only
+        // when asked, per connection.
+        conn.execute_batch("PRAGMA foreign_keys = ON").map_err(|e| Error::Connect {
+            url: path.map_or("sqlite::memory:".into(), |p| format!("sqlite://{}", p.display())),
+            message: e.to_string(),
+        })?;
         Ok(Some(SqliteDriver::new(conn)))
+    }
+
+    /// An in-memory database with the schema (not the rows) of `source`, and its ledger rows:
+    /// a scratch copy to rehearse a dry run on.
+    pub fn schema_copy(source: Option<&mut (dyn Driver + 'static)>, ledger_table: &str) -> Result<Self> {
+        let mut copy = SqliteDriver::open(None, true)?.expect("memory databases always open");
+        let fail = |e: DbError| Error::Database(format!("cannot copy the schema for a dry run: {e}"));
+        // Without the rows, seed data would reference parents that are not there.
+        copy.execute("PRAGMA foreign_keys = OFF").map_err(fail)?;
+        let Some(source) = source else { return Ok(copy) };
+        let objects = source
+            .query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid", &[])
+            .map_err(fail)?;
+        for row in objects {
+            let sql = row.into_iter().next().map(Value::into_string).unwrap_or_default();
+            copy.execute(&sql).map_err(fail)?;
+        }
+        let copy_rows = |table: &str, copy: &mut SqliteDriver, source: &mut dyn Driver| -> Result<()> {
+            if !source.table_exists(table).map_err(fail)? {
+                return Ok(());
+            }
+            let quoted = Dialect::Sqlite.quote_ident(table);
+            for row in source.query(&format!("SELECT * FROM {quoted}"), &[]).map_err(fail)? {
+                let marks: Vec<String> = (1..=row.len()).map(|i| format!("${i}")).collect();
+                copy.execute_with(&format!("INSERT INTO {quoted} VALUES ({})", marks.join(", ")), &row).map_err(fail)?;
+            }
+            Ok(())
+        };
+        copy_rows(ledger_table, &mut copy, source)?;
+        copy_rows(&format!("{ledger_table}_schema"), &mut copy, source)?;
+        Ok(copy)
     }
 
     /// The connection, for callers that want it back.
@@ -125,26 +162,39 @@ impl Driver for SqliteDriver {
     /// write until `unlock`, across the many transactions of a run, so a second sqlmig (or any
     /// other writer) waits for the whole run, not just for one migration. The operating
     /// system drops the lock if the process dies.
+    ///
+    /// Waiting happens in normal locking mode, polling with `BEGIN EXCLUSIVE`: a waiter in
+    /// exclusive mode would keep the shared lock its failed attempt took, and several such
+    /// waiters would block each other after the holder is gone.
     fn lock(&mut self, _key: &str, timeout: Option<Duration>, waiting: &mut dyn FnMut()) -> Result<()> {
         let fail = |e: DbError| Error::Database(format!("cannot lock the database: {e}"));
-        self.execute("PRAGMA locking_mode = EXCLUSIVE").map_err(fail)?;
         let _ = self.conn.busy_timeout(Duration::ZERO);
-        let mut result = self.execute("BEGIN EXCLUSIVE; COMMIT");
-        if matches!(&result, Err(e) if e.busy) {
-            waiting();
-            // SQLite's busy handler retries with back-off for up to this long.
-            let _ = self.conn.busy_timeout(timeout.unwrap_or(Duration::from_secs(365 * 24 * 3600)));
-            result = self.execute("BEGIN EXCLUSIVE; COMMIT");
-        }
-        let _ = self.conn.busy_timeout(Duration::from_secs(60));
-        match result {
-            Ok(()) => {
-                self.locked = true;
-                Ok(())
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        let mut told = false;
+        let result = loop {
+            match self.execute("BEGIN EXCLUSIVE") {
+                Ok(()) => {
+                    // Entering exclusive mode inside the transaction keeps the lock after it.
+                    break self.execute("PRAGMA locking_mode = EXCLUSIVE; COMMIT").map_err(fail);
+                }
+                Err(e) if e.busy => {
+                    if !told {
+                        waiting();
+                        told = true;
+                    }
+                    if timeout.is_some_and(|t| started.elapsed() >= t) {
+                        break Err(Error::LockTimeout { seconds: timeout.map_or(0.0, |t| t.as_secs_f64()) });
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                Err(e) => break Err(fail(e)),
             }
-            Err(e) if e.busy => Err(Error::LockTimeout { seconds: timeout.map_or(0.0, |t| t.as_secs_f64()) }),
-            Err(e) => Err(fail(e)),
-        }
+        };
+        let _ = self.conn.busy_timeout(Duration::from_secs(60));
+        self.locked = result.is_ok();
+        result
     }
 
     fn unlock(&mut self, _key: &str) -> Result<(), DbError> {

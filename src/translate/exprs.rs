@@ -4,8 +4,8 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident,
-    ObjectName, Spanned, Statement, Value, VisitorMut,
+    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
+    Ident, ObjectName, Spanned, Statement, Value, VisitorMut,
 };
 
 use super::{refuse, types, Context, Refusal};
@@ -129,9 +129,9 @@ impl VisitorMut for Exprs<'_, '_> {
                             _ => parse_expr(SQLITE_UUID_V4, Dialect::Sqlite),
                         };
                     }
-                    "clock_timestamp" | "timeofday" | "age" | "date_trunc" | "to_char" | "to_timestamp" | "array_agg" | "string_to_array"
-                    | "unnest" | "generate_series" | "regexp_replace" | "jsonb_build_object" | "json_build_object" | "jsonb_agg"
-                    | "nextval" | "currval" | "setval" | "pg_advisory_lock" => {
+                    "clock_timestamp" | "timeofday" | "age" | "date_trunc" | "to_char" | "to_timestamp" | "array_agg"
+                    | "string_to_array" | "unnest" | "generate_series" | "regexp_replace" | "jsonb_build_object"
+                    | "json_build_object" | "jsonb_agg" | "nextval" | "currval" | "setval" | "pg_advisory_lock" => {
                         return ControlFlow::Break(
                             refuse(format!("function `{name}()` has no faithful {to} equivalent"), here)
                                 .help(format!("write the {to} version in a `-- +up {to}` section")),
@@ -152,7 +152,10 @@ impl VisitorMut for Exprs<'_, '_> {
             }
             Expr::BinaryOp { op: BinaryOperator::StringConcat, left, right } if to == Dialect::Mysql => {
                 // `||` is logical OR on MySQL.
-                let (l, r) = (std::mem::replace(left.as_mut(), Expr::value(Value::Null)), std::mem::replace(right.as_mut(), Expr::value(Value::Null)));
+                let (l, r) = (
+                    std::mem::replace(left.as_mut(), Expr::value(Value::Null)),
+                    std::mem::replace(right.as_mut(), Expr::value(Value::Null)),
+                );
                 *expr = call("CONCAT", vec![l, r]);
             }
             Expr::BinaryOp { op, .. }

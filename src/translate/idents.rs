@@ -63,7 +63,8 @@ fn plain(name: &str, to: Dialect) -> bool {
     let mut chars = name.chars();
     let lower_only = to == Dialect::Postgres;
     let ok_first = |c: char| c == '_' || if lower_only { c.is_ascii_lowercase() } else { c.is_ascii_alphabetic() };
-    let ok_rest = |c: char| c == '_' || c.is_ascii_digit() || if lower_only { c.is_ascii_lowercase() } else { c.is_ascii_alphabetic() };
+    let ok_rest =
+        |c: char| c == '_' || c.is_ascii_digit() || if lower_only { c.is_ascii_lowercase() } else { c.is_ascii_alphabetic() };
     chars.next().is_some_and(ok_first) && chars.all(ok_rest) && !reserved(to, name)
 }
 
@@ -73,11 +74,7 @@ pub fn rewrite_ident(ident: &mut Ident, from: Dialect, to: Dialect) {
     if !quoted && (from == Dialect::Postgres || to == Dialect::Postgres) {
         ident.value = ident.value.to_lowercase();
     }
-    ident.quote_style = if plain(&ident.value, to) {
-        None
-    } else {
-        Some(if to == Dialect::Mysql { '`' } else { '"' })
-    };
+    ident.quote_style = if plain(&ident.value, to) { None } else { Some(if to == Dialect::Mysql { '`' } else { '"' }) };
 }
 
 /// Fold and quote every part of a name.

@@ -87,8 +87,15 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
         Statement::CreateTable(ct) => create_table(ct, cx, &mut out)?,
         Statement::CreateIndex(ci) => {
             if ci.using.is_some() && cx.to != Dialect::Postgres {
-                return Err(refuse(format!("index method `USING {}` has no {} equivalent", ci.using.as_ref().map(|u| u.to_string()).unwrap_or_default(), cx.to), Some(ci.table_name.span()))
-                    .help(section_help));
+                return Err(refuse(
+                    format!(
+                        "index method `USING {}` has no {} equivalent",
+                        ci.using.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+                        cx.to
+                    ),
+                    Some(ci.table_name.span()),
+                )
+                .help(section_help));
             }
             if ci.concurrently && cx.to != Dialect::Postgres {
                 ci.concurrently = false;
@@ -96,8 +103,11 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
             }
             if ci.predicate.is_some() && cx.to == Dialect::Mysql {
                 if ci.unique {
-                    return Err(refuse("a partial UNIQUE index has no MySQL equivalent: without its WHERE it would reject rows it allows", ci.predicate.as_ref().map(Spanned::span))
-                        .help(section_help));
+                    return Err(refuse(
+                        "a partial UNIQUE index has no MySQL equivalent: without its WHERE it would reject rows it allows",
+                        ci.predicate.as_ref().map(Spanned::span),
+                    )
+                    .help(section_help));
                 }
                 ci.predicate = None;
                 out.notices.push("partial index becomes a full index on MySQL (same results, a larger index)".into());
@@ -117,8 +127,14 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
             match cx.catalog.index_table(&names[0]) {
                 Some(t) => *table = Some(ObjectName::from(vec![Ident::new(t)])),
                 None => {
-                    return Err(refuse(format!("MySQL's `DROP INDEX` needs the index's table, and no earlier migration creates index `{}`", names[0]), Some(names[0].span()))
-                        .help("write `DROP INDEX name ON table` in a `-- +up mysql` or `-- +down mysql` section"))
+                    return Err(refuse(
+                        format!(
+                            "MySQL's `DROP INDEX` needs the index's table, and no earlier migration creates index `{}`",
+                            names[0]
+                        ),
+                        Some(names[0].span()),
+                    )
+                    .help("write `DROP INDEX name ON table` in a `-- +up mysql` or `-- +down mysql` section"))
                 }
             }
         }
@@ -127,7 +143,10 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
             out.notices.push(format!("`CASCADE` dropped: SQLite has no `DROP {object_type} ... CASCADE`"));
         }
         Statement::AlterTable(at) => alter_table(at, cx, &mut out)?,
-        Statement::CreateType { .. } | Statement::CreateFunction(_) | Statement::CreateTrigger(_) | Statement::CreateProcedure { .. }
+        Statement::CreateType { .. }
+        | Statement::CreateFunction(_)
+        | Statement::CreateTrigger(_)
+        | Statement::CreateProcedure { .. }
             if cx.to != cx.from =>
         {
             let what = stmt.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
@@ -137,8 +156,11 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
             return Err(refuse("`RETURNING` has no MySQL equivalent", None).help(section_help));
         }
         Statement::Insert(ins) if cx.to == Dialect::Mysql && ins.on.is_some() => {
-            return Err(refuse("`ON CONFLICT` has no faithful MySQL equivalent (`INSERT IGNORE` also ignores other errors)", None)
-                .help(section_help));
+            return Err(refuse(
+                "`ON CONFLICT` has no faithful MySQL equivalent (`INSERT IGNORE` also ignores other errors)",
+                None,
+            )
+            .help(section_help));
         }
         _ => {}
     }
@@ -146,6 +168,15 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
     idents::rewrite(&mut stmt, cx.from, cx.to);
     out.sql.push(stmt.to_string());
     Ok(out)
+}
+
+/// Fold an identifier written in `from` the way that dialect reads it (PostgreSQL lowercases
+/// unquoted names), dropping its quotes: the name itself, for use on another database.
+pub fn fold_ident(ident: &mut Ident, from: Dialect) {
+    if ident.quote_style.is_none() && from == Dialect::Postgres {
+        ident.value = ident.value.to_lowercase();
+    }
+    ident.quote_style = None;
 }
 
 /// The `AUTO_INCREMENT` / `AUTOINCREMENT` column option.
@@ -199,7 +230,10 @@ fn column_def(col: &mut ColumnDef, cx: &Context<'_>, pk_elsewhere: bool, out: &m
         let inline_pk = col.options.iter().any(|o| is_primary_key(&o.option));
         if !inline_pk && !pk_elsewhere && cx.to != Dialect::Postgres {
             return Err(refuse(
-                format!("column `{}` auto-increments but is not the table's primary key; {} auto-increments only a primary key", col.name.value, cx.to),
+                format!(
+                    "column `{}` auto-increments but is not the table's primary key; {} auto-increments only a primary key",
+                    col.name.value, cx.to
+                ),
                 Some(col.name.span),
             )
             .help("make it the primary key, or use a per-dialect section"));
@@ -213,7 +247,9 @@ fn column_def(col: &mut ColumnDef, cx: &Context<'_>, pk_elsewhere: bool, out: &m
     }
     if cx.to == Dialect::Mysql {
         for o in &col.options {
-            if matches!(o.option, ColumnOption::Unique(_) | ColumnOption::PrimaryKey(_)) && types::mysql_needs_key_length(&col.data_type) {
+            if matches!(o.option, ColumnOption::Unique(_) | ColumnOption::PrimaryKey(_))
+                && types::mysql_needs_key_length(&col.data_type)
+            {
                 return Err(refuse(
                     format!("column `{}`: MySQL cannot make a `{}` column unique or a key without a prefix length, which would change what is unique", col.name.value, col.data_type),
                     Some(col.name.span),
@@ -246,9 +282,24 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
     let mut moved_inline = None;
     for col in &mut ct.columns {
         let pk_elsewhere = single_pk.as_deref() == Some(col.name.value.to_lowercase().as_str());
-        let serial_like = matches!(types::map(&col.data_type, cx.from, cx.to), Ok(m) if m.serial) || col.options.iter().any(|o| is_auto_increment(&o.option));
+        let serial_like = matches!(types::map(&col.data_type, cx.from, cx.to), Ok(m) if m.serial)
+            || col.options.iter().any(|o| is_auto_increment(&o.option));
         if pk_elsewhere && serial_like && cx.to == Dialect::Sqlite {
-            col.options.insert(0, ColumnOptionDef { name: None, option: ColumnOption::PrimaryKey(sqlparser::ast::PrimaryKeyConstraint { name: None, index_name: None, index_type: None, columns: Vec::new(), include: Vec::new(), index_options: Vec::new(), characteristics: None }) });
+            col.options.insert(
+                0,
+                ColumnOptionDef {
+                    name: None,
+                    option: ColumnOption::PrimaryKey(sqlparser::ast::PrimaryKeyConstraint {
+                        name: None,
+                        index_name: None,
+                        index_type: None,
+                        columns: Vec::new(),
+                        include: Vec::new(),
+                        index_options: Vec::new(),
+                        characteristics: None,
+                    }),
+                },
+            );
             moved_inline = Some(col.name.value.to_lowercase());
         }
         column_def(col, cx, pk_elsewhere, out)?;
@@ -268,7 +319,10 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
                     if let Some(col) = ct.columns.iter().find(|c| c.name.value.eq_ignore_ascii_case(&name.value)) {
                         if types::mysql_needs_key_length(&col.data_type) {
                             return Err(refuse(
-                                format!("column `{}`: MySQL cannot make a `{}` column part of a unique key without a prefix length", name.value, col.data_type),
+                                format!(
+                                    "column `{}`: MySQL cannot make a `{}` column part of a unique key without a prefix length",
+                                    name.value, col.data_type
+                                ),
                                 Some(name.span),
                             )
                             .help("declare it `VARCHAR(n)`"));
@@ -278,12 +332,17 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
             }
         }
     }
-    if cx.from == Dialect::Mysql && cx.to != Dialect::Mysql && !matches!(ct.table_options, sqlparser::ast::CreateTableOptions::None) {
+    if cx.from == Dialect::Mysql
+        && cx.to != Dialect::Mysql
+        && !matches!(ct.table_options, sqlparser::ast::CreateTableOptions::None)
+    {
         ct.table_options = sqlparser::ast::CreateTableOptions::None;
         out.notices.push(format!("MySQL table options (ENGINE, CHARSET, ...) dropped: they have no meaning on {}", cx.to));
     }
     if ct.strict && cx.to != Dialect::Sqlite {
-        return Err(refuse("`STRICT` tables are SQLite's own", Some(ct.name.span())).help("drop `STRICT` or use a per-dialect section"));
+        return Err(
+            refuse("`STRICT` tables are SQLite's own", Some(ct.name.span())).help("drop `STRICT` or use a per-dialect section")
+        );
     }
     Ok(())
 }
@@ -295,11 +354,15 @@ fn key_lengths(ci: &mut sqlparser::ast::CreateIndex, cx: &Context<'_>, out: &mut
     for ic in &mut ci.columns {
         let Expr::Identifier(name) = &ic.column.expr else { continue };
         let Some(col) = table.column(&name.value) else { continue };
-        let mapped = types::map(&col.def.data_type, cx.from, cx.to).map(|m| m.data_type).unwrap_or_else(|_| col.def.data_type.clone());
+        let mapped =
+            types::map(&col.def.data_type, cx.from, cx.to).map(|m| m.data_type).unwrap_or_else(|_| col.def.data_type.clone());
         if types::mysql_needs_key_length(&mapped) {
             if ci.unique {
                 return Err(refuse(
-                    format!("MySQL can only index `{}` column `{}` by a prefix, so a unique index would compare prefixes only", mapped, name.value),
+                    format!(
+                        "MySQL can only index `{}` column `{}` by a prefix, so a unique index would compare prefixes only",
+                        mapped, name.value
+                    ),
                     Some(name.span),
                 )
                 .help("declare the column `VARCHAR(n)`"));
@@ -331,17 +394,28 @@ fn alter_table(at: &mut sqlparser::ast::AlterTable, cx: &Context<'_>, out: &mut 
                     .help("write the table rebuild in a `-- +up sqlite` section"));
             }
             AlterTableOperation::DropConstraint { name, .. } if cx.to == Dialect::Sqlite => {
-                return Err(refuse(format!("SQLite cannot drop constraint `{}` from an existing table", name.value), Some(name.span))
-                    .help("write the table rebuild in a `-- +up sqlite` section"));
+                return Err(refuse(
+                    format!("SQLite cannot drop constraint `{}` from an existing table", name.value),
+                    Some(name.span),
+                )
+                .help("write the table rebuild in a `-- +up sqlite` section"));
             }
             AlterTableOperation::AlterColumn { column_name, op }
                 if cx.to == Dialect::Mysql
-                    && matches!(op, AlterColumnOperation::SetDataType { .. } | AlterColumnOperation::SetNotNull | AlterColumnOperation::DropNotNull) =>
+                    && matches!(
+                        op,
+                        AlterColumnOperation::SetDataType { .. }
+                            | AlterColumnOperation::SetNotNull
+                            | AlterColumnOperation::DropNotNull
+                    ) =>
             {
                 // MySQL restates the whole column: take it from the schema model.
                 let Some(col) = table.as_ref().and_then(|t| t.column(&column_name.value)) else {
                     return Err(refuse(
-                        format!("MySQL's `MODIFY COLUMN` restates the whole column, and no earlier migration defines `{}`", column_name.value),
+                        format!(
+                            "MySQL's `MODIFY COLUMN` restates the whole column, and no earlier migration defines `{}`",
+                            column_name.value
+                        ),
                         Some(column_name.span),
                     )
                     .help("write `ALTER TABLE ... MODIFY COLUMN` with the full definition in a `-- +up mysql` section"));
@@ -352,10 +426,19 @@ fn alter_table(at: &mut sqlparser::ast::AlterTable, cx: &Context<'_>, out: &mut 
                 // An inline PRIMARY KEY or UNIQUE would be declared a second time.
                 def.options.retain(|o| !matches!(o.option, ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_)));
                 let options = def.options.into_iter().map(|o| o.option).collect();
-                ops.push(AlterTableOperation::ModifyColumn { col_name: def.name, data_type: def.data_type, options, column_position: None });
+                ops.push(AlterTableOperation::ModifyColumn {
+                    col_name: def.name,
+                    data_type: def.data_type,
+                    options,
+                    column_position: None,
+                });
             }
-            AlterTableOperation::AlterColumn { column_name, op: AlterColumnOperation::SetDataType { data_type, using, had_set } } => {
-                let mapped = types::map(&data_type, cx.from, cx.to).map_err(|m| refuse(format!("column `{}`: {m}", column_name.value), Some(column_name.span)))?;
+            AlterTableOperation::AlterColumn {
+                column_name,
+                op: AlterColumnOperation::SetDataType { data_type, using, had_set },
+            } => {
+                let mapped = types::map(&data_type, cx.from, cx.to)
+                    .map_err(|m| refuse(format!("column `{}`: {m}", column_name.value), Some(column_name.span)))?;
                 if using.is_some() && cx.to != Dialect::Postgres {
                     return Err(refuse("`USING` conversions have no equivalent here", Some(column_name.span)));
                 }
@@ -371,7 +454,13 @@ fn alter_table(at: &mut sqlparser::ast::AlterTable, cx: &Context<'_>, out: &mut 
     Ok(())
 }
 
-fn comment_on(object_type: CommentObject, name: &ObjectName, comment: Option<&str>, cx: &Context<'_>, out: &mut Translated) -> Result<(), Refusal> {
+fn comment_on(
+    object_type: CommentObject,
+    name: &ObjectName,
+    comment: Option<&str>,
+    cx: &Context<'_>,
+    out: &mut Translated,
+) -> Result<(), Refusal> {
     if cx.to == Dialect::Sqlite {
         out.notices.push("`COMMENT ON` skipped: SQLite keeps no comments".into());
         return Ok(());
@@ -389,12 +478,17 @@ fn comment_on(object_type: CommentObject, name: &ObjectName, comment: Option<&st
             let table_name = ObjectName(parts[..parts.len() - 1].to_vec());
             let column = parts[parts.len() - 1].as_ident().map(|i| i.value.clone()).unwrap_or_default();
             let Some(col) = cx.catalog.table(&table_name).and_then(|t| t.column(&column)) else {
-                return Err(refuse(format!("a MySQL column comment restates the whole column, and no earlier migration defines `{name}`"), Some(name.span()))
-                    .help("write `ALTER TABLE ... MODIFY COLUMN ... COMMENT '...'` in a `-- +up mysql` section"));
+                return Err(refuse(
+                    format!("a MySQL column comment restates the whole column, and no earlier migration defines `{name}`"),
+                    Some(name.span()),
+                )
+                .help("write `ALTER TABLE ... MODIFY COLUMN ... COMMENT '...'` in a `-- +up mysql` section"));
             };
             let mut def = col.def.clone();
             column_def(&mut def, cx, false, out)?;
-            def.options.retain(|o| !matches!(o.option, ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_) | ColumnOption::Comment(_)));
+            def.options.retain(|o| {
+                !matches!(o.option, ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_) | ColumnOption::Comment(_))
+            });
             let mut stmt = Statement::AlterTable(sqlparser::ast::AlterTable {
                 name: table_name,
                 if_exists: false,

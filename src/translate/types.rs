@@ -147,9 +147,10 @@ pub fn map(dt: &DataType, from: Dialect, to: Dialect) -> Result<Mapped, String> 
         (T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_), Dialect::Sqlite) => {
             T::Blob(None)
         }
-        (T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_), Dialect::Postgres) => {
-            T::Bytea
-        }
+        (
+            T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_),
+            Dialect::Postgres,
+        ) => T::Bytea,
         (T::Enum(..) | T::Set(_), Dialect::Mysql) => dt.clone(),
         _ => return Err(format!("type `{dt}` has no mapping from {from} to {to}")),
     };
@@ -196,7 +197,9 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     fn pg_type(sql: &str) -> DataType {
-        let stmt = sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &format!("CREATE TABLE t (c {sql})")).unwrap();
+        let stmt =
+            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, &format!("CREATE TABLE t (c {sql})"))
+                .unwrap();
         match &stmt[0] {
             sqlparser::ast::Statement::CreateTable(ct) => ct.columns[0].data_type.clone(),
             _ => unreachable!(),
