@@ -172,7 +172,7 @@ impl Driver for Recorder<'_> {
 
     fn execute(&mut self, sql: &str) -> Result<(), crate::driver::DbError> {
         // Reading pragmas is how sqlmig looks, not what it changes.
-        if !(sql.starts_with("PRAGMA foreign_keys") && !sql.contains('=')) {
+        if !sql.starts_with("PRAGMA foreign_keys") || sql.contains('=') {
             self.record(sql);
         }
         self.inner.execute(sql)

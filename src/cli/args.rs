@@ -127,6 +127,17 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Print a migration file translated for another database (sections kept, notices on stderr).
+    Translate {
+        /// The migration file.
+        file: std::path::PathBuf,
+        /// The dialect it is written in (default: its `-- +dialect` line, else `--dialect`).
+        #[arg(long, value_name = "DIALECT")]
+        from: Option<String>,
+        /// The database to translate for.
+        #[arg(long, value_name = "DIALECT")]
+        to: String,
+    },
     /// Settle a migration left dirty by a failure: say what you did by hand.
     Resolve {
         /// The dirty migration's version.

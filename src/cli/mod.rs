@@ -195,7 +195,7 @@ impl Context {
 fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     let ctx = Context::new(&cli.global)?;
     out.set("command", json!(command_name(&cli.command)));
-    if !matches!(cli.command, Command::Init | Command::New { .. }) {
+    if !matches!(cli.command, Command::Init | Command::New { .. } | Command::Translate { .. }) {
         out.set("database", json!(ctx.url.masked()));
     }
     match &cli.command {
@@ -214,6 +214,7 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Redo => redo(&ctx, out),
         Command::Status { exit_code } => status(&ctx, out, *exit_code),
         Command::Verify { strict } => verify(&ctx, out, *strict),
+        Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
             let resolution = if *applied {
                 Resolution::Applied
@@ -237,6 +238,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Status { .. } => "status",
         Command::Verify { .. } => "verify",
         Command::Resolve { .. } => "resolve",
+        Command::Translate { .. } => "translate",
     }
 }
 
@@ -592,6 +594,94 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool) -> Result<i32> {
         details: failing,
         help: Some("restore edited files from version control and put changes in new migrations; restore missing files".into()),
     })
+}
+
+/// `translate`: the file's up and down scripts for another database. The schema model comes
+/// from the migrations before it in its folder, as a dry run without a database would build
+/// it; SQLite rebuilds are rehearsed on an in-memory database built by those migrations.
+fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, to: &str) -> Result<i32> {
+    let to: Dialect = to.parse().map_err(|e: crate::dialect::UnknownDialect| Error::input(e.to_string()))?;
+    let from: Dialect = match from {
+        Some(f) => f.parse().map_err(|e: crate::dialect::UnknownDialect| Error::input(e.to_string()))?,
+        None => ctx.dialect,
+    };
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    let (version, version_text, stem) = match crate::discover::filename(&name) {
+        Ok((v, t, s)) => (v, t.to_string(), s.to_string()),
+        Err(_) => (u64::MAX >> 1, "0".to_string(), name.trim_end_matches(".sql").to_string()),
+    };
+    let id = crate::discover::MigrationId { version, version_text, name: stem, path: file.to_path_buf() };
+    let target = crate::migration::Migration::load(id)?;
+    // Earlier migrations of the same folder build the schema this one applies to.
+    let folder = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let earlier: Vec<crate::migration::Migration> = match Project::load(folder, from) {
+        Ok(p) => p.migrations.into_iter().filter(|m| m.id.version < version).collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut migrations = earlier;
+    migrations.push(target);
+    let index = migrations.len() - 1;
+    let project = Project { dir: folder.to_path_buf(), dialect: from, migrations };
+    let up = plan::plan_apply(&project.migrations, &[], to, from, &ApplyRequest { allow_out_of_order: true, ..ApplyRequest::default() })?;
+    let ledger = Ledger::new(to, &ctx.ledger_table, None)?;
+    let mut notices: Vec<_> = up.units.iter().filter(|u| u.index == index).flat_map(|u| u.script.notices.clone()).collect();
+    let parsed = project.migrations[index].parse(from)?;
+    let mut sections: Vec<(Direction, Vec<String>)> = Vec::new();
+    if to == Dialect::Sqlite {
+        // SQLite rebuilds are planned from a live schema: rehearse on an in-memory database
+        // built by the earlier migrations, then this one's up, then its down.
+        let mut scratch = crate::driver::SqliteDriver::schema_copy(None, &ctx.ledger_table)?;
+        ledger.ensure(&mut scratch)?;
+        let before = plan::Plan { units: up.units.iter().filter(|u| u.index != index).cloned().collect(), single_transaction: false };
+        if let Some(e) = exec::execute(&mut scratch, &ledger, &before, &project.migrations, &mut |_| {}).failure {
+            return Err(e);
+        }
+        let only = plan::Plan { units: up.units.iter().filter(|u| u.index == index).cloned().collect(), single_transaction: false };
+        sections.push((Direction::Up, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &only, &project.migrations)?)));
+        let rows = ledger.read(&mut scratch)?;
+        let down = plan::plan_rollback(&project.migrations, &rows, to, from, &RollbackRequest { to: None, steps: Some(1) });
+        if let Ok(down) = down {
+            notices.extend(exec::notices(&down));
+            sections.push((Direction::Down, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &down, &project.migrations)?)));
+        }
+    } else {
+        let ups = up.units.iter().find(|u| u.index == index).map(|u| u.script.statements.iter().map(|e| e.sql.clone()).collect());
+        sections.push((Direction::Up, ups.unwrap_or_default()));
+        let mut catalog = crate::catalog::Catalog::default();
+        for m in &project.migrations {
+            if let Ok(p) = m.parse(from) {
+                p.fold(Direction::Up, to, &mut catalog);
+            }
+        }
+        if let Some(script) = parsed.script(&project.migrations[index].source, Direction::Down, to, &mut catalog)? {
+            notices.extend(script.notices);
+            sections.push((Direction::Down, script.statements.into_iter().map(|e| e.sql).collect()));
+        }
+    }
+    let mut text = String::new();
+    for (direction, statements) in sections {
+        text.push_str(&format!("-- +{}\n", direction.name()));
+        for s in statements {
+            text.push_str(&s);
+            text.push_str(";\n");
+        }
+        text.push('\n');
+    }
+    print_notices(out, &notices);
+    out.set("from", json!(from.name()));
+    out.set("to", json!(to.name()));
+    out.set("sql", json!(text));
+    out.result(text.trim_end());
+    Ok(EXIT_OK)
+}
+
+/// The statements a rehearsal sent, without transaction control and ledger writes.
+fn rehearsed_statements(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| !l.starts_with("-- ") && !l.is_empty())
+        .map(|l| l.trim_end_matches(';').to_string())
+        .filter(|l| !matches!(l.as_str(), "BEGIN IMMEDIATE" | "COMMIT") && !l.contains("sqlmig_ledger"))
+        .collect()
 }
 
 fn resolve(ctx: &Context, out: &mut Output, version: u64, resolution: Resolution) -> Result<i32> {

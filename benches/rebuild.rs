@@ -1,0 +1,2 @@
+//! The SQLite table rebuild benchmark (see benches/README.md).
+fn main() {}
