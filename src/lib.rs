@@ -57,6 +57,7 @@ pub mod plan;
 pub mod rebuild;
 pub mod source;
 pub mod split;
+pub mod sumfile;
 pub mod sql;
 pub mod translate;
 

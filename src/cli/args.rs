@@ -126,7 +126,12 @@ pub enum Command {
         /// Fail on cosmetic edits (comments, whitespace) too.
         #[arg(long)]
         strict: bool,
+        /// Check the folder against its sum file only, without a database.
+        #[arg(long)]
+        offline: bool,
     },
+    /// Write the migrations folder's sum file, `sqlmig.sum`, for offline verification.
+    Sum,
     /// Print a migration file translated for another database (sections kept, notices on stderr).
     Translate {
         /// The migration file.

@@ -20,6 +20,7 @@ use crate::format::Direction;
 use crate::ledger::Ledger;
 use crate::migrator::{Migrator, Project, Resolution};
 use crate::plan::{self, ApplyRequest, RollbackRequest, State, StatusEntry};
+use crate::sumfile::{self, SumFile};
 
 /// Exit status: success, including nothing to do.
 pub const EXIT_OK: i32 = 0;
@@ -195,7 +196,7 @@ impl Context {
 fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     let ctx = Context::new(&cli.global)?;
     out.set("command", json!(command_name(&cli.command)));
-    if !matches!(cli.command, Command::Init | Command::New { .. } | Command::Translate { .. }) {
+    if !matches!(cli.command, Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum) {
         out.set("database", json!(ctx.url.masked()));
     }
     match &cli.command {
@@ -213,7 +214,8 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Rollback { steps, to, dry_run } => rollback(&ctx, out, &RollbackRequest { to: *to, steps: *steps }, *dry_run),
         Command::Redo => redo(&ctx, out),
         Command::Status { exit_code } => status(&ctx, out, *exit_code),
-        Command::Verify { strict } => verify(&ctx, out, *strict),
+        Command::Verify { strict, offline } => verify(&ctx, out, *strict, *offline),
+        Command::Sum => sum(&ctx, out),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
             let resolution = if *applied {
@@ -237,6 +239,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Redo => "redo",
         Command::Status { .. } => "status",
         Command::Verify { .. } => "verify",
+        Command::Sum => "sum",
         Command::Resolve { .. } => "resolve",
         Command::Translate { .. } => "translate",
     }
@@ -277,6 +280,7 @@ fn init(ctx: &Context, out: &mut Output) -> Result<i32> {
     }
     let path = ctx.dir.join("0001_create_example.sql");
     write_new_file(&path, EXAMPLE_MIGRATION)?;
+    update_sum(ctx)?;
     out.set("created", json!(path.display().to_string()));
     out.result(path.display().to_string());
     Ok(EXIT_OK)
@@ -327,6 +331,9 @@ fn new(ctx: &Context, out: &mut Output, name: &str, timestamp: bool, sequential:
     let path = ctx.dir.join(format!("{version_text}_{slug}.sql"));
     let text = format!("-- {name}\n-- +up\n\n\n-- +down\n\n");
     write_new_file(&path, &text)?;
+    if ctx.dir.join(sumfile::FILE_NAME).exists() {
+        update_sum(ctx)?;
+    }
     out.set("created", json!(path.display().to_string()));
     out.result(path.display().to_string());
     Ok(EXIT_OK)
@@ -569,30 +576,85 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-fn verify(ctx: &Context, out: &mut Output, strict: bool) -> Result<i32> {
+fn sum(ctx: &Context, out: &mut Output) -> Result<i32> {
     let project = ctx.project()?;
-    let rows = read_rows(ctx)?;
-    let v = plan::verify(&project.migrations, &rows, project.dialect);
-    let passed = v.passed(strict);
-    out.set("checked", json!(v.checked));
-    out.set("findings", Json::Array(v.findings.iter().map(status_json).collect()));
-    for f in &v.findings {
-        out.line(plan::describe(f));
+    let path = SumFile::of(&project.migrations).write(&ctx.dir)?;
+    out.set("written", json!(path.display().to_string()));
+    out.line(format!("{} lists {} migration{}", path.display(), project.migrations.len(), plural(project.migrations.len())));
+    Ok(EXIT_OK)
+}
+
+/// Keep the sum file in step after `init` and `new`.
+fn update_sum(ctx: &Context) -> Result<()> {
+    let project = Project::load(&ctx.dir, ctx.dialect)?;
+    SumFile::of(&project.migrations).write(&ctx.dir).map(drop)
+}
+
+fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    let sum = SumFile::read(&ctx.dir)?;
+    let sum_problems: Vec<String> = sum.as_ref().map(|s| sumfile::compare(s, &project.migrations)).unwrap_or_default().iter().map(ToString::to_string).collect();
+    out.set("sum_file", json!({ "present": sum.is_some(), "problems": sum_problems }));
+    let rows = if offline {
+        if sum.is_none() {
+            return Err(Error::input(format!("`--offline` needs {}, and `{}` has none", sumfile::FILE_NAME, ctx.dir.display()))
+                .with_help("run `sqlmig sum` and commit the file"));
+        }
+        None
+    } else {
+        match read_rows(ctx) {
+            Ok(rows) => Some(rows),
+            // CI often cannot reach the database; the sum file still says whether the folder
+            // is what was reviewed.
+            Err(e @ Error::Connect { .. }) if sum.is_some() => {
+                out.note(format!("notice: {e}; checking {} only", sumfile::FILE_NAME));
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    for p in &sum_problems {
+        out.line(p);
     }
-    if passed {
-        out.line(format!("verified {} applied migration{}: all match their files", v.checked, plural(v.checked)));
+    let mut failing: Vec<String> = sum_problems.clone();
+    let mut checked = 0;
+    let with_database = rows.is_some();
+    if let Some(rows) = rows {
+        let v = plan::verify(&project.migrations, &rows, project.dialect);
+        checked = v.checked;
+        out.set("checked", json!(v.checked));
+        out.set("findings", Json::Array(v.findings.iter().map(status_json).collect()));
+        for f in &v.findings {
+            out.line(plan::describe(f));
+        }
+        failing.extend(
+            v.findings
+                .iter()
+                .filter(|f| strict || !matches!(f.state, State::CosmeticEdit))
+                .map(|f| f.path.as_ref().map_or_else(|| f.label.clone(), |p| format!("{}: {}", p.display(), f.state.name().replace('_', " ")))),
+        );
+    }
+    if failing.is_empty() {
+        let what = match (sum.is_some(), !with_database) {
+            (true, true) => format!("the folder matches {} (no database checked)", sumfile::FILE_NAME),
+            (true, false) => format!("verified {checked} applied migration{} and {}: all match", plural(checked), sumfile::FILE_NAME),
+            (false, _) => format!("verified {checked} applied migration{}: all match their files", plural(checked)),
+        };
+        out.line(what);
         return Ok(EXIT_OK);
     }
-    let failing: Vec<String> = v
-        .findings
-        .iter()
-        .filter(|f| strict || !matches!(f.state, State::CosmeticEdit))
-        .map(|f| f.path.as_ref().map_or_else(|| f.label.clone(), |p| p.display().to_string()))
-        .collect();
+    let help = if sum_problems.is_empty() {
+        "restore edited files from version control and put changes in new migrations; restore missing files".to_string()
+    } else {
+        format!(
+            "restore the files, or if the change is intended (a new migration, a fix before it was applied anywhere), run `sqlmig sum` and commit {}",
+            sumfile::FILE_NAME
+        )
+    };
     Err(Error::Verification {
-        message: format!("verification failed: {} of {} applied migrations do not match", failing.len(), v.checked),
+        message: format!("verification failed: {} problem{}", failing.len(), plural(failing.len())),
         details: failing,
-        help: Some("restore edited files from version control and put changes in new migrations; restore missing files".into()),
+        help: Some(help),
     })
 }
 
