@@ -1,14 +1,23 @@
-//! The schema model: what tables, columns and indexes exist, folded one statement at a time
-//! through the migrations in order.
+//! The schema model: what tables, columns, constraints and indexes exist, folded one
+//! statement at a time through the migrations in order.
 //!
 //! Translation needs facts a statement does not carry: MySQL's `MODIFY COLUMN` restates the
-//! whole column, and its `DROP INDEX` names the table. There is one model for every such need.
-//! It holds source-dialect AST pieces; nothing here renders SQL.
+//! whole column, its `DROP INDEX` names the table, a `REFERENCES t` without columns means the
+//! key of `t`, and dropping a column on MySQL must first drop the foreign keys and indexes
+//! that PostgreSQL would drop with it. There is one model for every such need. It holds
+//! source-dialect AST pieces; nothing here renders SQL.
+//!
+//! Constraints are known by the names PostgreSQL gives them: the written name, or the one
+//! PostgreSQL generates for an unnamed constraint (`users_email_key`, `books_author_id_fkey`,
+//! `products_price_check`). Translation to MySQL writes those names out, so a later
+//! `DROP CONSTRAINT users_email_key` means the same constraint on every database.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ObjectName, ObjectType, RenameTableNameKind, Statement,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, Expr, Ident, ObjectName, ObjectType,
+    RenameTableNameKind, Statement, TableConstraint, Visit, Visitor,
 };
 
 /// A column as last defined.
@@ -18,6 +27,42 @@ pub struct Column {
     pub def: ColumnDef,
 }
 
+/// What a constraint does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// `PRIMARY KEY`.
+    PrimaryKey,
+    /// `UNIQUE`.
+    Unique,
+    /// `FOREIGN KEY ... REFERENCES`.
+    ForeignKey,
+    /// `CHECK (...)`.
+    Check,
+}
+
+impl ConstraintKind {
+    /// The suffix PostgreSQL gives the generated name of such a constraint.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey => "pkey",
+            ConstraintKind::Unique => "key",
+            ConstraintKind::ForeignKey => "fkey",
+            ConstraintKind::Check => "check",
+        }
+    }
+}
+
+/// A table constraint, by the name PostgreSQL knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    /// The written name, or the one PostgreSQL generates.
+    pub name: String,
+    /// What it is.
+    pub kind: ConstraintKind,
+    /// The columns it is on (lowercase); for a CHECK, the columns its expression mentions.
+    pub columns: Vec<String>,
+}
+
 /// A table.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
@@ -25,6 +70,10 @@ pub struct Table {
     pub name: String,
     /// Columns in order.
     pub columns: Vec<Column>,
+    /// The primary key's columns (lowercase), inline or declared as a table constraint.
+    pub primary_key: Vec<String>,
+    /// Named and generated-name constraints, in declaration order.
+    pub constraints: Vec<Constraint>,
 }
 
 impl Table {
@@ -36,19 +85,209 @@ impl Table {
     fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         self.columns.iter_mut().find(|c| c.def.name.value.eq_ignore_ascii_case(name))
     }
+
+    /// The constraint named `name` (case-insensitively).
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// An index made by `CREATE INDEX`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Index {
+    /// The table (lowercase).
+    pub table: String,
+    /// The plain columns it covers (lowercase); expressions are left out.
+    pub columns: Vec<String>,
+    /// Whether it is `UNIQUE`.
+    pub unique: bool,
 }
 
 /// The schema built by the migrations so far.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     tables: HashMap<String, Table>,
-    /// Index name → table name (both lowercase).
-    indexes: HashMap<String, String>,
+    /// Index name (lowercase) → the index.
+    indexes: HashMap<String, Index>,
 }
 
 /// The last part of a possibly schema-qualified name, lowercased for lookups.
 pub fn key(name: &ObjectName) -> String {
     name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.to_lowercase()).unwrap_or_default()
+}
+
+/// PostgreSQL's longest identifier, in bytes.
+const MAX_NAME: usize = 63;
+
+/// `name1_name2_label`, shortened the way PostgreSQL shortens a generated name to 63 bytes:
+/// characters come off the longer of the two names first.
+fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = name2.map_or(0, |_| 1) + label.len() + 1;
+    let avail = MAX_NAME.saturating_sub(overhead);
+    let mut n1 = name1.len();
+    let mut n2 = name2.map_or(0, str::len);
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    let mut out = clip(name1, n1);
+    if let Some(n) = name2 {
+        out.push('_');
+        out.push_str(&clip(n, n2));
+    }
+    out.push('_');
+    out.push_str(label);
+    out
+}
+
+/// The name PostgreSQL generates for an unnamed constraint of `table` on `columns`, avoiding
+/// the names in `taken` (lowercase) by numbering the suffix as PostgreSQL does
+/// (`t_a_key`, `t_a_key1`, ...).
+pub fn generated_name(table: &str, kind: ConstraintKind, columns: &[String], taken: &HashSet<String>) -> String {
+    let name2 = match kind {
+        ConstraintKind::PrimaryKey => None,
+        // A CHECK is named for its column only when its expression mentions exactly one.
+        ConstraintKind::Check if columns.len() != 1 => None,
+        _ => Some(columns.join("_")),
+    };
+    let mut pass = 0;
+    loop {
+        let label = if pass == 0 { kind.suffix().to_string() } else { format!("{}{pass}", kind.suffix()) };
+        let name = object_name(table, name2.as_deref(), &label);
+        if !taken.contains(&name.to_lowercase()) {
+            return name;
+        }
+        pass += 1;
+    }
+}
+
+/// The distinct columns an expression mentions (lowercase), in order of appearance.
+pub fn expr_columns(expr: &Expr) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl Visitor for Names {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+            let name = match e {
+                Expr::Identifier(i) => Some(&i.value),
+                Expr::CompoundIdentifier(parts) => parts.last().map(|i| &i.value),
+                _ => None,
+            };
+            if let Some(n) = name {
+                let n = n.to_lowercase();
+                if !self.0.contains(&n) {
+                    self.0.push(n);
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut v = Names(Vec::new());
+    let _ = expr.visit(&mut v);
+    v.0
+}
+
+fn ident_names(idents: &[Ident]) -> Vec<String> {
+    idents.iter().map(|i| i.value.to_lowercase()).collect()
+}
+
+fn index_columns(columns: &[sqlparser::ast::IndexColumn]) -> Vec<String> {
+    columns
+        .iter()
+        .filter_map(|c| match &c.column.expr {
+            Expr::Identifier(i) => Some(i.value.to_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A table constraint's kind, columns and written name; `None` for the kinds not modelled
+/// (MySQL's inline `INDEX`/`FULLTEXT` clauses).
+pub fn describe(c: &TableConstraint) -> Option<(ConstraintKind, Vec<String>, Option<&Ident>)> {
+    Some(match c {
+        TableConstraint::PrimaryKey(p) => (ConstraintKind::PrimaryKey, index_columns(&p.columns), p.name.as_ref()),
+        TableConstraint::Unique(u) => (ConstraintKind::Unique, index_columns(&u.columns), u.name.as_ref()),
+        TableConstraint::ForeignKey(f) => (ConstraintKind::ForeignKey, ident_names(&f.columns), f.name.as_ref()),
+        TableConstraint::Check(c) => (ConstraintKind::Check, expr_columns(&c.expr), c.name.as_ref()),
+        _ => return None,
+    })
+}
+
+/// A column option's constraint kind, columns and written name, for the options that are
+/// constraints.
+pub fn describe_option(
+    column: &str,
+    o: &sqlparser::ast::ColumnOptionDef,
+) -> Option<(ConstraintKind, Vec<String>, Option<Ident>)> {
+    let col = vec![column.to_lowercase()];
+    let (kind, columns, inner) = match &o.option {
+        ColumnOption::PrimaryKey(p) => (ConstraintKind::PrimaryKey, col, p.name.clone()),
+        ColumnOption::Unique(u) => (ConstraintKind::Unique, col, u.name.clone()),
+        ColumnOption::ForeignKey(f) => (ConstraintKind::ForeignKey, col, f.name.clone()),
+        ColumnOption::Check(c) => (ConstraintKind::Check, expr_columns(&c.expr), c.name.clone()),
+        _ => return None,
+    };
+    Some((kind, columns, o.name.clone().or(inner)))
+}
+
+impl Table {
+    /// The names already used in this table, and the relation names of the catalog (a
+    /// unique constraint's index shares their namespace on PostgreSQL).
+    fn taken(&self, catalog_names: &HashSet<String>) -> HashSet<String> {
+        let mut taken: HashSet<String> = self.constraints.iter().map(|c| c.name.to_lowercase()).collect();
+        taken.extend(catalog_names.iter().cloned());
+        taken
+    }
+
+    /// Record a constraint, generating PostgreSQL's name when it has none. Returns the name.
+    pub(crate) fn add_constraint(
+        &mut self,
+        kind: ConstraintKind,
+        columns: Vec<String>,
+        name: Option<&Ident>,
+        catalog_names: &HashSet<String>,
+    ) -> String {
+        let name = match name {
+            Some(n) => n.value.clone(),
+            None => generated_name(&self.name, kind, &columns, &self.taken(catalog_names)),
+        };
+        if kind == ConstraintKind::PrimaryKey {
+            self.primary_key = columns.clone();
+        }
+        self.constraints.push(Constraint { name: name.clone(), kind, columns });
+        name
+    }
+
+    /// The table as `CREATE TABLE` defines it, with every constraint named.
+    pub fn from_create(ct: &CreateTable, catalog_names: &HashSet<String>) -> Table {
+        let mut t = Table {
+            name: key(&ct.name),
+            columns: ct.columns.iter().map(|c| Column { def: c.clone() }).collect(),
+            ..Table::default()
+        };
+        // PostgreSQL names column constraints first, then table constraints, in order.
+        for col in &ct.columns {
+            for o in &col.options {
+                if let Some((kind, columns, name)) = describe_option(&col.name.value, o) {
+                    t.add_constraint(kind, columns, name.as_ref(), catalog_names);
+                }
+            }
+        }
+        for c in &ct.constraints {
+            if let Some((kind, columns, name)) = describe(c) {
+                t.add_constraint(kind, columns, name, catalog_names);
+            }
+        }
+        t
+    }
 }
 
 impl Catalog {
@@ -59,7 +298,21 @@ impl Catalog {
 
     /// The table an index belongs to.
     pub fn index_table(&self, index: &ObjectName) -> Option<&str> {
-        self.indexes.get(&key(index)).map(String::as_str)
+        self.indexes.get(&key(index)).map(|i| i.table.as_str())
+    }
+
+    /// The indexes (made by `CREATE INDEX`) of a table, by name.
+    pub fn indexes_of(&self, table: &str) -> Vec<(&str, &Index)> {
+        let mut out: Vec<(&str, &Index)> =
+            self.indexes.iter().filter(|(_, i)| i.table.eq_ignore_ascii_case(table)).map(|(n, i)| (n.as_str(), i)).collect();
+        out.sort_by_key(|(n, _)| *n);
+        out
+    }
+
+    /// Every relation name PostgreSQL would see: tables and indexes (lowercase), for
+    /// generating names that do not collide.
+    pub fn relation_names(&self) -> HashSet<String> {
+        self.tables.keys().chain(self.indexes.keys()).cloned().collect()
     }
 
     /// Fold one statement into the model. Statements that do not change the schema, and
@@ -67,13 +320,13 @@ impl Catalog {
     pub fn apply(&mut self, stmt: &Statement) {
         match stmt {
             Statement::CreateTable(ct) => {
-                let table =
-                    Table { name: key(&ct.name), columns: ct.columns.iter().map(|c| Column { def: c.clone() }).collect() };
+                let table = Table::from_create(ct, &self.relation_names());
                 self.tables.insert(key(&ct.name), table);
             }
             Statement::CreateIndex(ci) => {
                 if let Some(name) = &ci.name {
-                    self.indexes.insert(key(name), key(&ci.table_name));
+                    let index = Index { table: key(&ci.table_name), columns: index_columns(&ci.columns), unique: ci.unique };
+                    self.indexes.insert(key(name), index);
                 }
             }
             Statement::Drop { object_type, names, .. } => {
@@ -82,7 +335,7 @@ impl Catalog {
                         ObjectType::Table => {
                             let t = key(n);
                             self.tables.remove(&t);
-                            self.indexes.retain(|_, table| *table != t);
+                            self.indexes.retain(|_, i| i.table != t);
                         }
                         ObjectType::Index => {
                             self.indexes.remove(&key(n));
@@ -98,16 +351,37 @@ impl Catalog {
 
     fn alter(&mut self, table: &str, operations: &[AlterTableOperation]) {
         for op in operations {
+            let names = self.relation_names();
             let Some(t) = self.tables.get_mut(table) else { return };
             match op {
-                AlterTableOperation::AddColumn { column_def, .. } => t.columns.push(Column { def: column_def.clone() }),
+                AlterTableOperation::AddColumn { column_def, .. } => {
+                    t.columns.push(Column { def: column_def.clone() });
+                    for o in &column_def.options {
+                        if let Some((kind, columns, name)) = describe_option(&column_def.name.value, o) {
+                            t.add_constraint(kind, columns, name.as_ref(), &names);
+                        }
+                    }
+                }
                 AlterTableOperation::DropColumn { column_names, .. } => {
-                    t.columns.retain(|c| !column_names.iter().any(|n| n.value.eq_ignore_ascii_case(&c.def.name.value)));
+                    let dropped: Vec<String> = ident_names(column_names);
+                    t.columns.retain(|c| !dropped.contains(&c.def.name.value.to_lowercase()));
+                    // PostgreSQL drops the indexes and table constraints that involve a column
+                    // with it.
+                    t.constraints.retain(|c| !c.columns.iter().any(|col| dropped.contains(col)));
+                    if t.primary_key.iter().any(|c| dropped.contains(c)) {
+                        t.primary_key.clear();
+                    }
+                    self.indexes.retain(|_, i| i.table != table || !i.columns.iter().any(|c| dropped.contains(c)));
                 }
                 AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+                    let (old, new) = (old_column_name.value.to_lowercase(), new_column_name.value.to_lowercase());
                     if let Some(c) = t.column_mut(&old_column_name.value) {
                         c.def.name = new_column_name.clone();
                     }
+                    let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == old).for_each(|c| *c = new.clone());
+                    rename(&mut t.primary_key);
+                    t.constraints.iter_mut().for_each(|c| rename(&mut c.columns));
+                    self.indexes.values_mut().filter(|i| i.table == table).for_each(|i| rename(&mut i.columns));
                 }
                 AlterTableOperation::RenameTable { table_name } => {
                     let new = match table_name {
@@ -116,9 +390,9 @@ impl Catalog {
                     if let Some(mut t) = self.tables.remove(table) {
                         t.name = new.clone();
                         self.tables.insert(new.clone(), t);
-                        for v in self.indexes.values_mut() {
-                            if v == table {
-                                *v = new.clone();
+                        for i in self.indexes.values_mut() {
+                            if i.table == table {
+                                i.table = new.clone();
                             }
                         }
                     }
@@ -128,6 +402,17 @@ impl Catalog {
                     if let Some(c) = t.column_mut(&column_name.value) {
                         alter_column(&mut c.def, op);
                     }
+                }
+                AlterTableOperation::AddConstraint { constraint, .. } => {
+                    if let Some((kind, columns, name)) = describe(constraint) {
+                        t.add_constraint(kind, columns, name, &names);
+                    }
+                }
+                AlterTableOperation::DropConstraint { name, .. } => {
+                    if t.constraint(&name.value).is_some_and(|c| c.kind == ConstraintKind::PrimaryKey) {
+                        t.primary_key.clear();
+                    }
+                    t.constraints.retain(|c| !c.name.eq_ignore_ascii_case(&name.value));
                 }
                 _ => {}
             }
@@ -151,5 +436,67 @@ pub fn alter_column(def: &mut ColumnDef, op: &AlterColumnOperation) {
         AlterColumnOperation::DropDefault => options.retain(|o| !matches!(o.option, ColumnOption::Default(_))),
         AlterColumnOperation::SetDataType { data_type, .. } => def.data_type = data_type.clone(),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn catalog(sql: &str) -> Catalog {
+        let mut c = Catalog::default();
+        for stmt in sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql).unwrap() {
+            c.apply(&stmt);
+        }
+        c
+    }
+
+    fn names(c: &Catalog, table: &str) -> Vec<String> {
+        c.tables[table].constraints.iter().map(|c| c.name.clone()).collect()
+    }
+
+    #[test]
+    fn unnamed_constraints_get_postgres_names() {
+        let c = catalog(
+            "CREATE TABLE books (id int PRIMARY KEY, a int REFERENCES x, b int CHECK (b > 0), c int UNIQUE, \
+             d int, UNIQUE (c, d), CHECK (b < d), CHECK (d > 0), CHECK (d < 9), CONSTRAINT mine UNIQUE (a))",
+        );
+        assert_eq!(
+            names(&c, "books"),
+            [
+                "books_pkey",
+                "books_a_fkey",
+                "books_b_check",
+                "books_c_key",
+                "books_c_d_key",
+                "books_check",
+                "books_d_check",
+                "books_d_check1",
+                "mine"
+            ]
+        );
+        assert_eq!(c.tables["books"].primary_key, ["id"]);
+    }
+
+    #[test]
+    fn long_names_are_shortened_like_postgres() {
+        let table = "a".repeat(40);
+        let column = "b".repeat(40);
+        let name = generated_name(&table, ConstraintKind::Unique, &[column], &HashSet::new());
+        assert_eq!(name.len(), 63);
+        assert_eq!(name, format!("{}_{}_key", "a".repeat(30), "b".repeat(29)));
+    }
+
+    #[test]
+    fn alters_keep_constraints_and_indexes_current() {
+        let c = catalog(
+            "CREATE TABLE t (id int PRIMARY KEY, a int, b int); CREATE INDEX t_ab ON t (a, b); CREATE INDEX t_id ON t (id); \
+             ALTER TABLE t ADD UNIQUE (a); ALTER TABLE t ADD COLUMN c int REFERENCES u (id); ALTER TABLE t ADD CHECK (b > 0); \
+             ALTER TABLE t DROP CONSTRAINT t_b_check; ALTER TABLE t DROP COLUMN a; ALTER TABLE t RENAME COLUMN c TO d",
+        );
+        assert_eq!(names(&c, "t"), ["t_pkey", "t_c_fkey"]);
+        assert_eq!(c.tables["t"].constraints[1].columns, ["d"]);
+        assert_eq!(c.indexes_of("t").iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["t_id"]);
     }
 }

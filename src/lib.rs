@@ -50,6 +50,7 @@ pub mod driver;
 pub mod error;
 pub mod exec;
 pub mod format;
+pub mod introspect;
 pub mod ledger;
 pub mod migration;
 pub mod migrator;
@@ -57,8 +58,8 @@ pub mod plan;
 pub mod rebuild;
 pub mod source;
 pub mod split;
-pub mod sumfile;
 pub mod sql;
+pub mod sumfile;
 pub mod translate;
 
 #[cfg(feature = "cli")]

@@ -123,6 +123,11 @@ impl<'a> Migrator<'a> {
         self
     }
 
+    /// The database connection.
+    pub fn driver(&mut self) -> &mut dyn Driver {
+        self.driver
+    }
+
     /// The ledger in use.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger

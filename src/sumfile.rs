@@ -81,7 +81,8 @@ impl SumFile {
             }
         }
         let total = total.ok_or_else(|| {
-            Error::input(format!("{}: the `total` line is missing", path.display())).with_help("run `sqlmig sum` to rewrite the file")
+            Error::input(format!("{}: the `total` line is missing", path.display()))
+                .with_help("run `sqlmig sum` to rewrite the file")
         })?;
         Ok(SumFile { entries, total })
     }
@@ -174,7 +175,11 @@ mod tests {
         let changed = vec![m("1_a.sql", "-- +up\nSELECT 10;\n"), m("3_c.sql", "-- +up\nSELECT 3;\n")];
         assert_eq!(
             compare(&parsed, &changed),
-            vec![SumProblem::Edited("1_a.sql".into()), SumProblem::Deleted("2_b.sql".into()), SumProblem::Added("3_c.sql".into())]
+            vec![
+                SumProblem::Edited("1_a.sql".into()),
+                SumProblem::Deleted("2_b.sql".into()),
+                SumProblem::Added("3_c.sql".into())
+            ]
         );
         let mut tampered = parsed.clone();
         tampered.entries.pop();

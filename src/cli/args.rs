@@ -132,6 +132,9 @@ pub enum Command {
     },
     /// Write the migrations folder's sum file, `sqlmig.sum`, for offline verification.
     Sum,
+    /// Prove every down section: up, down, up again for each migration on a scratch database
+    /// (a temporary SQLite file, or the empty database given with `--database`).
+    Test,
     /// Print a migration file translated for another database (sections kept, notices on stderr).
     Translate {
         /// The migration file.

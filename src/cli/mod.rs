@@ -196,7 +196,7 @@ impl Context {
 fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     let ctx = Context::new(&cli.global)?;
     out.set("command", json!(command_name(&cli.command)));
-    if !matches!(cli.command, Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum) {
+    if !matches!(cli.command, Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum | Command::Test) {
         out.set("database", json!(ctx.url.masked()));
     }
     match &cli.command {
@@ -216,6 +216,7 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Status { exit_code } => status(&ctx, out, *exit_code),
         Command::Verify { strict, offline } => verify(&ctx, out, *strict, *offline),
         Command::Sum => sum(&ctx, out),
+        Command::Test => test(&ctx, out, cli.global.database.is_some()),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
             let resolution = if *applied {
@@ -240,6 +241,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Status { .. } => "status",
         Command::Verify { .. } => "verify",
         Command::Sum => "sum",
+        Command::Test => "test",
         Command::Resolve { .. } => "resolve",
         Command::Translate { .. } => "translate",
     }
@@ -593,7 +595,13 @@ fn update_sum(ctx: &Context) -> Result<()> {
 fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Result<i32> {
     let project = ctx.project()?;
     let sum = SumFile::read(&ctx.dir)?;
-    let sum_problems: Vec<String> = sum.as_ref().map(|s| sumfile::compare(s, &project.migrations)).unwrap_or_default().iter().map(ToString::to_string).collect();
+    let sum_problems: Vec<String> = sum
+        .as_ref()
+        .map(|s| sumfile::compare(s, &project.migrations))
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     out.set("sum_file", json!({ "present": sum.is_some(), "problems": sum_problems }));
     let rows = if offline {
         if sum.is_none() {
@@ -627,17 +635,16 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Resul
         for f in &v.findings {
             out.line(plan::describe(f));
         }
-        failing.extend(
-            v.findings
-                .iter()
-                .filter(|f| strict || !matches!(f.state, State::CosmeticEdit))
-                .map(|f| f.path.as_ref().map_or_else(|| f.label.clone(), |p| format!("{}: {}", p.display(), f.state.name().replace('_', " ")))),
-        );
+        failing.extend(v.findings.iter().filter(|f| strict || !matches!(f.state, State::CosmeticEdit)).map(|f| {
+            f.path.as_ref().map_or_else(|| f.label.clone(), |p| format!("{}: {}", p.display(), f.state.name().replace('_', " ")))
+        }));
     }
     if failing.is_empty() {
         let what = match (sum.is_some(), !with_database) {
             (true, true) => format!("the folder matches {} (no database checked)", sumfile::FILE_NAME),
-            (true, false) => format!("verified {checked} applied migration{} and {}: all match", plural(checked), sumfile::FILE_NAME),
+            (true, false) => {
+                format!("verified {checked} applied migration{} and {}: all match", plural(checked), sumfile::FILE_NAME)
+            }
             (false, _) => format!("verified {checked} applied migration{}: all match their files", plural(checked)),
         };
         out.line(what);
@@ -656,6 +663,114 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Resul
         details: failing,
         help: Some(help),
     })
+}
+
+/// A temporary SQLite file that is removed when dropped.
+struct ScratchFile(PathBuf);
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+fn test(ctx: &Context, out: &mut Output, database_given: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    project.check()?;
+    let (url, _scratch) = if database_given {
+        (ctx.url.clone(), None)
+    } else {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let path = std::env::temp_dir().join(format!("sqlmig-test-{}-{nanos}.db", std::process::id()));
+        (DatabaseUrl::Sqlite { path: Some(path.clone()) }, Some(ScratchFile(path)))
+    };
+    out.set("database", json!(url.masked()));
+    let options = ConnectOptions { create: true, ..ctx.connect.clone() };
+    let mut driver = driver::open(&url, &options)?.expect("a database is created when asked to");
+    let ledger = ctx.ledger_table.as_str();
+    let start = crate::introspect::fingerprint(driver.as_mut(), ledger)?;
+    if !start.is_empty()
+        || crate::ledger::Ledger::new(url.dialect(), ledger, ctx.connect.schema.as_deref())?.read(driver.as_mut())?.len() > 0
+    {
+        return Err(Error::input(format!("`sqlmig test` needs an empty scratch database, and {url} is not empty"))
+            .with_help("point `--database` at a new, empty database: the test applies and rolls back every migration"));
+    }
+    let mut results = Vec::new();
+    let mut failures = 0;
+    let mut migrator = Migrator::new(&project, driver.as_mut())?.ledger_table(ledger)?;
+    let one_up = ApplyRequest { steps: Some(1), allow_out_of_order: true, ..ApplyRequest::default() };
+    let one_down = RollbackRequest { to: None, steps: Some(1) };
+    for m in &project.migrations {
+        let mut problems: Vec<String> = Vec::new();
+        let before = schema_of(&mut migrator, ledger)?;
+        let report = migrator.apply(&one_up, &mut |_| {})?;
+        if let Some(e) = report.failure {
+            out.line(format!("FAIL {}: up failed", m.label()));
+            failures += 1;
+            results.push(json!({"label": m.label(), "ok": false, "problems": [format!("up failed: {e}")]}));
+            eprint!("{}", crate::diagnostic::render(&e));
+            break;
+        }
+        let after_up = schema_of(&mut migrator, ledger)?;
+        let has_down = m.parse(project.dialect)?.section(Direction::Down, url.dialect()).is_some();
+        if !has_down {
+            out.line(format!("ok   {} (no down section: not reversible)", m.label()));
+            results.push(json!({"label": m.label(), "ok": true, "reversible": false, "problems": []}));
+            continue;
+        }
+        let report = migrator.rollback(&one_down, &mut |_| {})?;
+        if let Some(e) = report.failure {
+            problems.push(format!("down failed: {}", e));
+        } else {
+            let after_down = schema_of(&mut migrator, ledger)?;
+            let d = crate::introspect::diff(&before, &after_down);
+            if !d.is_empty() {
+                problems.push("down did not restore the schema as it was before up:".into());
+                problems.extend(d.into_iter().map(|l| format!("  {l}")));
+            }
+            let report = migrator.apply(&one_up, &mut |_| {})?;
+            if let Some(e) = report.failure {
+                problems.push(format!("up failed the second time: {e}"));
+            } else {
+                let again = schema_of(&mut migrator, ledger)?;
+                let d = crate::introspect::diff(&after_up, &again);
+                if !d.is_empty() {
+                    problems.push("up after down did not produce the same schema as the first up:".into());
+                    problems.extend(d.into_iter().map(|l| format!("  {l}")));
+                }
+            }
+        }
+        if problems.is_empty() {
+            out.line(format!("ok   {}", m.label()));
+        } else {
+            failures += 1;
+            out.line(format!("FAIL {}", m.label()));
+            for p in &problems {
+                out.line(format!("     {p}"));
+            }
+        }
+        let ok = problems.is_empty();
+        results.push(json!({"label": m.label(), "ok": ok, "reversible": true, "problems": problems}));
+        if !ok && migrator.rows()?.iter().all(|r| r.version != m.id.version) {
+            break; // the next migrations would build on a schema this one did not leave
+        }
+    }
+    out.set("migrations", Json::Array(results));
+    if failures > 0 {
+        out.note(format!(
+            "error: {failures} migration{} failed the up/down/up test; make each down section undo exactly what its up section does",
+            plural(failures)
+        ));
+        return Ok(1);
+    }
+    out.line(format!("{} migration{} passed up, down, up on {url}", project.migrations.len(), plural(project.migrations.len())));
+    Ok(EXIT_OK)
+}
+
+fn schema_of(migrator: &mut Migrator<'_>, ledger: &str) -> Result<Vec<String>> {
+    crate::introspect::fingerprint(migrator.driver(), ledger)
 }
 
 /// `translate`: the file's up and down scripts for another database. The schema model comes
@@ -684,7 +799,13 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
     migrations.push(target);
     let index = migrations.len() - 1;
     let project = Project { dir: folder.to_path_buf(), dialect: from, migrations };
-    let up = plan::plan_apply(&project.migrations, &[], to, from, &ApplyRequest { allow_out_of_order: true, ..ApplyRequest::default() })?;
+    let up = plan::plan_apply(
+        &project.migrations,
+        &[],
+        to,
+        from,
+        &ApplyRequest { allow_out_of_order: true, ..ApplyRequest::default() },
+    )?;
     let ledger = Ledger::new(to, &ctx.ledger_table, None)?;
     let mut notices: Vec<_> = up.units.iter().filter(|u| u.index == index).flat_map(|u| u.script.notices.clone()).collect();
     let parsed = project.migrations[index].parse(from)?;
@@ -694,17 +815,22 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
         // built by the earlier migrations, then this one's up, then its down.
         let mut scratch = crate::driver::SqliteDriver::schema_copy(None, &ctx.ledger_table)?;
         ledger.ensure(&mut scratch)?;
-        let before = plan::Plan { units: up.units.iter().filter(|u| u.index != index).cloned().collect(), single_transaction: false };
+        let before =
+            plan::Plan { units: up.units.iter().filter(|u| u.index != index).cloned().collect(), single_transaction: false };
         if let Some(e) = exec::execute(&mut scratch, &ledger, &before, &project.migrations, &mut |_| {}).failure {
             return Err(e);
         }
-        let only = plan::Plan { units: up.units.iter().filter(|u| u.index == index).cloned().collect(), single_transaction: false };
+        let only =
+            plan::Plan { units: up.units.iter().filter(|u| u.index == index).cloned().collect(), single_transaction: false };
         sections.push((Direction::Up, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &only, &project.migrations)?)));
         let rows = ledger.read(&mut scratch)?;
         let down = plan::plan_rollback(&project.migrations, &rows, to, from, &RollbackRequest { to: None, steps: Some(1) });
         if let Ok(down) = down {
             notices.extend(exec::notices(&down));
-            sections.push((Direction::Down, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &down, &project.migrations)?)));
+            sections.push((
+                Direction::Down,
+                rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &down, &project.migrations)?),
+            ));
         }
     } else {
         let ups = up.units.iter().find(|u| u.index == index).map(|u| u.script.statements.iter().map(|e| e.sql.clone()).collect());
