@@ -52,6 +52,7 @@ pub mod exec;
 pub mod format;
 pub mod introspect;
 pub mod ledger;
+pub mod lint;
 pub mod migration;
 pub mod migrator;
 pub mod plan;

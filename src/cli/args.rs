@@ -65,6 +65,8 @@ pub enum Format {
     Text,
     /// One JSON document on stdout (see spec/cli.md).
     Json,
+    /// GitHub Actions annotations (`lint`; other commands print text).
+    Github,
 }
 
 /// The commands.
@@ -132,6 +134,12 @@ pub enum Command {
     },
     /// Write the migrations folder's sum file, `sqlmig.sum`, for offline verification.
     Sum,
+    /// Check migrations for destructive, locking and unportable statements (exit 1 on errors).
+    Lint {
+        /// Databases the migrations must translate to (default: the `--database` one).
+        #[arg(long, value_name = "DIALECT", value_delimiter = ',')]
+        target: Vec<String>,
+    },
     /// Prove every down section: up, down, up again for each migration on a scratch database
     /// (a temporary SQLite file, or the empty database given with `--database`).
     Test,

@@ -63,7 +63,7 @@ impl Output {
 
     /// A line for people; dropped in JSON mode and with `--quiet`.
     fn line(&self, text: impl AsRef<str>) {
-        if !self.json() && !self.quiet {
+        if self.format == Format::Text && !self.quiet {
             print_stdout(text.as_ref());
         }
     }
@@ -196,7 +196,10 @@ impl Context {
 fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     let ctx = Context::new(&cli.global)?;
     out.set("command", json!(command_name(&cli.command)));
-    if !matches!(cli.command, Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum | Command::Test) {
+    if !matches!(
+        cli.command,
+        Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum | Command::Test | Command::Lint { .. }
+    ) {
         out.set("database", json!(ctx.url.masked()));
     }
     match &cli.command {
@@ -216,6 +219,7 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Status { exit_code } => status(&ctx, out, *exit_code),
         Command::Verify { strict, offline } => verify(&ctx, out, *strict, *offline),
         Command::Sum => sum(&ctx, out),
+        Command::Lint { target } => lint(&ctx, out, target),
         Command::Test => test(&ctx, out, cli.global.database.is_some()),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
@@ -241,6 +245,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Status { .. } => "status",
         Command::Verify { .. } => "verify",
         Command::Sum => "sum",
+        Command::Lint { .. } => "lint",
         Command::Test => "test",
         Command::Resolve { .. } => "resolve",
         Command::Translate { .. } => "translate",
@@ -663,6 +668,73 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Resul
         details: failing,
         help: Some(help),
     })
+}
+
+fn lint(ctx: &Context, out: &mut Output, targets: &[String]) -> Result<i32> {
+    let project = ctx.project()?;
+    let mut dialects = Vec::new();
+    for t in targets {
+        dialects.push(t.parse::<Dialect>().map_err(|e| Error::input(e.to_string()))?);
+    }
+    if dialects.is_empty() {
+        dialects.push(ctx.url.dialect());
+    }
+    let (findings, errors) = crate::lint::lint(&project.migrations, project.dialect, &dialects);
+    crate::error::collect(errors)?;
+    let errors = findings.iter().filter(|f| f.rule.severity == crate::lint::Severity::Error).count();
+    out.set(
+        "findings",
+        Json::Array(
+            findings
+                .iter()
+                .map(|f| {
+                    json!({
+                        "rule": f.rule.id,
+                        "severity": f.rule.severity.name(),
+                        "path": f.location.path.display().to_string(),
+                        "line": f.location.line,
+                        "column": f.location.column,
+                        "message": f.message,
+                        "explanation": f.rule.explanation,
+                        "alternative": f.rule.alternative,
+                    })
+                })
+                .collect(),
+        ),
+    );
+    for f in &findings {
+        match out.format {
+            Format::Github => {
+                let level = if f.rule.severity == crate::lint::Severity::Error { "error" } else { "warning" };
+                // Workflow commands end at a newline; `%0A` is their escaped newline.
+                let message = format!("{} {}", f.message, f.rule.alternative).replace('%', "%25").replace('\n', "%0A");
+                print_stdout(&format!(
+                    "::{level} file={},line={},col={},title=sqlmig {}::{message}",
+                    f.location.path.display(),
+                    f.location.line,
+                    f.location.column,
+                    f.rule.id
+                ));
+            }
+            Format::Text => {
+                if !out.quiet || f.rule.severity == crate::lint::Severity::Error {
+                    print_stdout(&format!("{}: {}[{}]: {}", f.location, f.rule.severity.name(), f.rule.id, f.message));
+                    print_stdout(&format!("  = why: {}", f.rule.explanation));
+                    print_stdout(&format!("  = instead: {}", f.rule.alternative));
+                }
+            }
+            Format::Json => {}
+        }
+    }
+    let warnings = findings.len() - errors;
+    out.line(format!(
+        "{} migration{} checked: {errors} error{}, {warnings} warning{}",
+        project.migrations.len(),
+        plural(project.migrations.len()),
+        plural(errors),
+        plural(warnings)
+    ));
+    Ok(if errors > 0 { 1 } else { EXIT_OK })
 }
 
 /// A temporary SQLite file that is removed when dropped.
