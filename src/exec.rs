@@ -213,7 +213,7 @@ pub fn rehearse(scratch: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migratio
     let chunks: Vec<Plan> = if plan.single_transaction {
         vec![plan.clone()]
     } else {
-        plan.units.iter().map(|u| Plan { units: vec![u.clone()], single_transaction: false }).collect()
+        plan.units.iter().map(|u| Plan { units: vec![u.clone()], single_transaction: false, warnings: Vec::new() }).collect()
     };
     for chunk in chunks {
         let mut rec = Recorder { inner: &mut *scratch, log: String::new() };
@@ -253,6 +253,8 @@ pub struct Report {
     pub failure: Option<Error>,
     /// What translation adapted in the planned migrations (location, message).
     pub notices: Vec<(crate::source::Location, String)>,
+    /// What the plan warned about (see [`Plan::warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// Every translation notice of a plan.
@@ -274,6 +276,7 @@ pub fn execute(
         execute_each(driver, ledger, plan, migrations, progress)
     };
     report.notices = notices(plan);
+    report.warnings = plan.warnings.clone();
     report
 }
 

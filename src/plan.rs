@@ -265,6 +265,9 @@ pub struct Plan {
     pub units: Vec<Unit>,
     /// Whether all units run in one transaction.
     pub single_transaction: bool,
+    /// Things the user should know that do not stop the run (applied migrations whose files
+    /// are gone).
+    pub warnings: Vec<String>,
 }
 
 /// `<version>_<name>` as the file spells it, or from the ledger when the file is gone.
@@ -314,6 +317,14 @@ fn parsed(m: &Migration, default_dialect: Dialect) -> Result<ParsedMigration> {
 /// transactional, and on MySQL when it changes only data.
 fn transactional(target: Dialect, script: &Script) -> bool {
     !script.no_transaction && (target.transactional_ddl() || script.data_only)
+}
+
+/// Applied migrations whose files are gone: reported, never a reason to stop.
+fn missing_files(migrations: &[Migration], rows: &[LedgerRow]) -> Vec<String> {
+    rows.iter()
+        .filter(|r| !migrations.iter().any(|m| m.id.version == r.version))
+        .map(|r| format!("{}_{} is applied but its file is missing; restore it from version control", r.version, r.name))
+        .collect()
 }
 
 /// Fold the up sections of `migrations[*from..until]` into `catalog`, skipping files that do
@@ -420,7 +431,8 @@ pub fn plan_apply(
             )));
         }
     }
-    Ok(Plan { units, single_transaction: request.single_transaction })
+    let warnings = missing_files(migrations, rows);
+    Ok(Plan { units, single_transaction: request.single_transaction, warnings })
 }
 
 /// Plan `rollback`: applied migrations, newest application first.
@@ -480,5 +492,5 @@ pub fn plan_rollback(
         }
     }
     crate::error::collect(errors)?;
-    Ok(Plan { units, single_transaction: false })
+    Ok(Plan { units, single_transaction: false, warnings: Vec::new() })
 }

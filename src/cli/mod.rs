@@ -369,6 +369,10 @@ fn print_notices(out: &mut Output, notices: &[(crate::source::Location, String)]
 /// Print a report's summary and turn a failure into the command's error.
 fn finish_report(out: &mut Output, report: Report, key: &str) -> Result<i32> {
     print_notices(out, &report.notices);
+    for w in &report.warnings {
+        out.note(format!("warning: {w}"));
+    }
+    out.set("warnings", json!(report.warnings));
     out.set(key, Json::Array(report.ran.iter().map(ran_json).collect()));
     match report.failure {
         Some(e) => Err(e),
@@ -439,7 +443,7 @@ fn apply(ctx: &Context, out: &mut Output, request: &ApplyRequest, is_dry_run: bo
     if report.failure.is_none() {
         let applied = project.migrations.len();
         if count == 0 {
-            out.line(format!("nothing to apply: {} is up to date ({applied} migrations)", ctx.url));
+            out.line(format!("nothing to apply: {} is up to date ({applied} migration{})", ctx.url, plural(applied)));
         } else {
             out.line(format!("{count} migration{} applied to {}", plural(count), ctx.url));
         }
@@ -888,12 +892,12 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
         let mut scratch = crate::driver::SqliteDriver::schema_copy(None, &ctx.ledger_table)?;
         ledger.ensure(&mut scratch)?;
         let before =
-            plan::Plan { units: up.units.iter().filter(|u| u.index != index).cloned().collect(), single_transaction: false };
+            plan::Plan { units: up.units.iter().filter(|u| u.index != index).cloned().collect(), single_transaction: false, warnings: Vec::new() };
         if let Some(e) = exec::execute(&mut scratch, &ledger, &before, &project.migrations, &mut |_| {}).failure {
             return Err(e);
         }
         let only =
-            plan::Plan { units: up.units.iter().filter(|u| u.index == index).cloned().collect(), single_transaction: false };
+            plan::Plan { units: up.units.iter().filter(|u| u.index == index).cloned().collect(), single_transaction: false, warnings: Vec::new() };
         sections.push((Direction::Up, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &only, &project.migrations)?)));
         let rows = ledger.read(&mut scratch)?;
         let down = plan::plan_rollback(&project.migrations, &rows, to, from, &RollbackRequest { to: None, steps: Some(1) });
