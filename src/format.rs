@@ -1,7 +1,7 @@
 //! The migration file format: a file's text → its sections, each a list of SQL regions.
 //!
 //! This stage knows markers and annotations (`-- +up`, `-- +down`, `-- +dialect`,
-//! `-- +no-transaction`, `-- +begin`/`-- +end`), which are whole lines. It never looks
+//! `-- +no-transaction`, `-- +envsub`, `-- +begin`/`-- +end`), which are whole lines. It never looks
 //! inside SQL: splitting regions into statements is [`crate::split`]'s job. Each production
 //! of `grammar/migration.ebnf` has a function of the same name here, marked `grammar: <rule>`.
 
@@ -61,6 +61,9 @@ pub struct Section {
     pub marker: Range<usize>,
     /// Whether `-- +no-transaction` applies (in the section or the header).
     pub no_transaction: bool,
+    /// Whether `-- +envsub` applies (in the section or the header): `${VAR}` in its
+    /// statements is replaced by the environment variable's value when they are emitted.
+    pub envsub: bool,
     /// The body, in order.
     pub items: Vec<Item>,
 }
@@ -80,6 +83,7 @@ enum Directive<'a> {
     Marker(Direction, Option<&'a str>),
     Dialect(&'a str),
     NoTransaction,
+    EnvSub,
     Begin,
     End,
     /// One of our directives followed by text it does not take (`-- +up sqlite mysql`).
@@ -129,6 +133,7 @@ fn dialect_directive(i: &str) -> IResult<&str, Directive<'_>> {
 fn annotation(i: &str) -> IResult<&str, Directive<'_>> {
     let name = alt((
         value(Directive::NoTransaction, tag_no_case("no-transaction")),
+        value(Directive::EnvSub, tag_no_case("envsub")),
         value(Directive::Begin, tag_no_case("begin")),
         value(Directive::End, tag_no_case("end")),
     ));
@@ -150,7 +155,7 @@ fn directive_line(line: &str) -> Option<Directive<'_>> {
     }
     let (_, name) = word(rest).ok()?;
     let lower = name.to_ascii_lowercase();
-    let known = ["up", "down", "dialect", "no-transaction", "begin", "end"];
+    let known = ["up", "down", "dialect", "no-transaction", "envsub", "begin", "end"];
     if let Some(k) = known.iter().find(|k| lower == **k || lower.strip_prefix(**k).is_some_and(|r| r.starts_with('-'))) {
         return Some(Directive::Malformed((*k).to_string()));
     }
@@ -164,6 +169,7 @@ fn directive_usage(name: &str) -> &'static str {
         "down" => "`-- +down` or `-- +down DIALECT`",
         "dialect" => "`-- +dialect DIALECT` with one of sqlite, postgres, mysql",
         "no-transaction" => "`-- +no-transaction` alone on its line",
+        "envsub" => "`-- +envsub` alone on its line",
         "begin" => "`-- +begin` alone on its line",
         _ => "`-- +end` alone on its line",
     }
@@ -203,6 +209,7 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
     let mut errors = Vec::new();
     let mut dialect: Option<(Dialect, usize)> = None;
     let mut header_no_tx = false;
+    let mut header_envsub = false;
     let mut sections: Vec<Section> = Vec::new();
     let mut open_block: Option<(Range<usize>, usize)> = None; // an open block's `-- +begin` line and where its body starts
     let mut sql_start: Option<usize> = None; // start of the pending SQL region
@@ -304,6 +311,7 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
                     target,
                     marker: line.content.clone(),
                     no_transaction: header_no_tx,
+                    envsub: header_envsub,
                     items: Vec::new(),
                 });
             }
@@ -323,6 +331,10 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
                 Some(section) => section.no_transaction = true,
                 None => header_no_tx = true,
             },
+            Directive::EnvSub => match sections.last_mut() {
+                Some(section) => section.envsub = true,
+                None => header_envsub = true,
+            },
             Directive::Begin => {
                 if sections.is_empty() {
                     errors.push(Error::syntax(span(), "`-- +begin` before `-- +up`").with_help("blocks belong in a section"));
@@ -333,7 +345,7 @@ pub fn file(source: &Source) -> Result<MigrationFile> {
             Directive::Malformed(_) => {}
             Directive::Unknown(name) => errors.push(
                 Error::syntax(span(), format!("unknown annotation `-- +{name}`"))
-                    .with_help("sqlmig knows `-- +up`, `-- +down`, `-- +dialect NAME`, `-- +no-transaction`, `-- +begin` and `-- +end`; for a plain comment drop the `+`"),
+                    .with_help("sqlmig knows `-- +up`, `-- +down`, `-- +dialect NAME`, `-- +no-transaction`, `-- +envsub`, `-- +begin` and `-- +end`; for a plain comment drop the `+`"),
             ),
         }
     }
@@ -383,6 +395,16 @@ mod tests {
         assert_eq!(&text[36..60], "CREATE TABLE a (x int);\n");
         assert!(!f.sections[0].no_transaction && f.sections[1].no_transaction);
         assert_eq!((f.sections[1].direction, f.sections[2].target), (Direction::Down, Some(Dialect::Mysql)));
+    }
+
+    #[test]
+    fn envsub_in_the_header_or_a_section() {
+        let f = parse("-- +envsub\n-- +up\nSELECT 1;\n-- +down\nSELECT 2;\n").unwrap();
+        assert!(f.sections.iter().all(|s| s.envsub));
+        let f = parse("-- +up\nSELECT 1;\n-- +down\n-- +EnvSub\nSELECT 2;\n").unwrap();
+        assert!(!f.sections[0].envsub && f.sections[1].envsub);
+        assert!(err("-- +up\n-- +envsub please\nSELECT 1;\n").contains("malformed `-- +envsub` line"));
+        assert!(err("-- +up\n-- +envsubst\nSELECT 1;\n").contains("`-- +envsub`"));
     }
 
     #[test]

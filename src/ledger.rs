@@ -4,6 +4,12 @@
 //!
 //! The table's layout is versioned from the start: `<table>_schema` holds one row with
 //! [`LEDGER_SCHEMA_VERSION`], so a later sqlmig can add columns to an older ledger itself.
+//!
+//! Layout versions:
+//! - 1: the first layout.
+//! - 2: adds `previous_checksum` and `repaired_at` (NULL unless `sqlmig repair` accepted an
+//!   edited file). [`Ledger::ensure`] upgrades a version-1 ledger in place, under the
+//!   migration lock; [`Ledger::read`] reads either layout without writing anything.
 
 use crate::checksum;
 use crate::dialect::Dialect;
@@ -11,7 +17,7 @@ use crate::driver::{DbError, Driver, Value};
 use crate::error::{Error, Result};
 
 /// The layout version this sqlmig writes.
-pub const LEDGER_SCHEMA_VERSION: i64 = 1;
+pub const LEDGER_SCHEMA_VERSION: i64 = 2;
 
 /// The default ledger table name.
 pub const DEFAULT_TABLE: &str = "sqlmig_ledger";
@@ -95,10 +101,17 @@ pub struct LedgerRow {
     pub execution_ms: i64,
     /// The sqlmig version that applied it.
     pub sqlmig_version: String,
+    /// The file checksum before `sqlmig repair` accepted an edit (layout 2; `None` until then).
+    pub previous_checksum: Option<String>,
+    /// When `sqlmig repair` last accepted an edit, RFC 3339 in UTC (layout 2).
+    pub repaired_at: Option<String>,
 }
 
 const COLUMNS: &str = "version, name, seq, state, checksum, canonical_checksum, up_checksum, down_checksum, \
      checksum_scheme, statements_done, statements_total, unparsed_statements, applied_at, execution_ms, sqlmig_version";
+
+/// The columns layout 2 added, NULL by default.
+const REPAIR_COLUMNS: &str = "previous_checksum, repaired_at";
 
 /// The ledger table and the SQL to work with it in one database.
 #[derive(Debug, Clone)]
@@ -143,17 +156,22 @@ impl Ledger {
                  state VARCHAR(16) NOT NULL, checksum CHAR(64) NOT NULL, canonical_checksum CHAR(64) NOT NULL, \
                  up_checksum CHAR(64) NOT NULL, down_checksum CHAR(64) NOT NULL, checksum_scheme BIGINT NOT NULL, \
                  statements_done BIGINT NOT NULL, statements_total BIGINT NOT NULL, unparsed_statements BIGINT NOT NULL, \
-                 applied_at {text} NOT NULL, execution_ms BIGINT NOT NULL, sqlmig_version {text} NOT NULL)",
+                 applied_at {text} NOT NULL, execution_ms BIGINT NOT NULL, sqlmig_version {text} NOT NULL, \
+                 previous_checksum CHAR(64) NULL, repaired_at {text} NULL)",
                 self.qualified
             ),
             format!("CREATE TABLE IF NOT EXISTS {} (schema_version BIGINT NOT NULL)", self.schema_qualified),
         ]
     }
 
-    /// Create the ledger if it does not exist. Call with the migration lock held.
+    /// Create the ledger if it does not exist, and upgrade an older layout to
+    /// [`LEDGER_SCHEMA_VERSION`]. Call with the migration lock held, outside a transaction.
     pub fn ensure(&self, driver: &mut dyn Driver) -> Result<()> {
         if driver.table_exists(&self.table)? {
-            self.check_schema_version(driver)?;
+            let version = self.check_schema_version(driver)?;
+            if version < LEDGER_SCHEMA_VERSION {
+                self.upgrade(driver, version)?;
+            }
             return Ok(());
         }
         for sql in self.create_sql() {
@@ -166,7 +184,59 @@ impl Ledger {
         Ok(())
     }
 
-    fn check_schema_version(&self, driver: &mut dyn Driver) -> Result<()> {
+    /// The statements that add layout 2's columns: one `ALTER TABLE` where the database
+    /// takes several `ADD COLUMN`s at once, so MySQL (whose DDL commits implicitly) never
+    /// stops half way.
+    pub fn upgrade_sql(&self) -> Vec<String> {
+        let text = if self.dialect == Dialect::Sqlite { "TEXT" } else { "VARCHAR(64)" };
+        let add = ["ADD COLUMN previous_checksum CHAR(64) NULL".to_string(), format!("ADD COLUMN repaired_at {text} NULL")];
+        match self.dialect {
+            Dialect::Sqlite => add.iter().map(|a| format!("ALTER TABLE {} {a}", self.qualified)).collect(),
+            _ => vec![format!("ALTER TABLE {} {}", self.qualified, add.join(", "))],
+        }
+    }
+
+    /// Whether the table has layout 2's columns (a probe that changes nothing; it runs
+    /// outside any transaction, so its failure aborts none on PostgreSQL).
+    fn has_repair_columns(&self, driver: &mut dyn Driver) -> bool {
+        driver.query(&format!("SELECT {REPAIR_COLUMNS} FROM {} WHERE 1 = 0", self.qualified), &[]).is_ok()
+    }
+
+    /// Upgrade a ledger of layout `from` in place, in one transaction where DDL is
+    /// transactional. Columns already there are not added again, so a MySQL upgrade that
+    /// died between its `ALTER TABLE` and the version update is finished by the next run.
+    fn upgrade(&self, driver: &mut dyn Driver, from: i64) -> Result<()> {
+        let fail = |e: DbError| {
+            Error::Database(format!(
+                "cannot upgrade the ledger `{}` from layout {from} to {LEDGER_SCHEMA_VERSION}: {e}",
+                self.table
+            ))
+        };
+        let mut statements = Vec::new();
+        if from < 2 && !self.has_repair_columns(driver) {
+            statements.extend(self.upgrade_sql());
+        }
+        statements.push(format!("UPDATE {} SET schema_version = {LEDGER_SCHEMA_VERSION}", self.schema_qualified));
+        let transactional = self.dialect.transactional_ddl();
+        if transactional {
+            driver.execute(self.dialect.begin_sql()).map_err(fail)?;
+        }
+        for sql in &statements {
+            if let Err(e) = driver.execute(sql) {
+                if transactional {
+                    let _ = driver.execute("ROLLBACK");
+                }
+                return Err(fail(e));
+            }
+        }
+        if transactional {
+            driver.execute("COMMIT").map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    /// The layout version of an existing ledger.
+    fn check_schema_version(&self, driver: &mut dyn Driver) -> Result<i64> {
         if !driver.table_exists(&self.schema_table)? {
             return Err(Error::Database(format!(
                 "table `{}` exists but `{}` does not: this is not a sqlmig ledger",
@@ -180,7 +250,7 @@ impl Ledger {
                 "the ledger has layout version {version}, newer than this sqlmig understands ({LEDGER_SCHEMA_VERSION}); upgrade sqlmig"
             )));
         }
-        Ok(())
+        Ok(version)
     }
 
     /// Every ledger row, by version; empty when the ledger does not exist yet.
@@ -188,8 +258,11 @@ impl Ledger {
         if !driver.table_exists(&self.table)? {
             return Ok(Vec::new());
         }
-        self.check_schema_version(driver)?;
-        let rows = driver.query(&format!("SELECT {COLUMNS} FROM {} ORDER BY version", self.qualified), &[])?;
+        // A layout-1 ledger is read as it is: reading never writes, and the upgrade waits
+        // for the next command that takes the lock.
+        let columns =
+            if self.check_schema_version(driver)? >= 2 { format!("{COLUMNS}, {REPAIR_COLUMNS}") } else { COLUMNS.into() };
+        let rows = driver.query(&format!("SELECT {columns} FROM {} ORDER BY version", self.qualified), &[])?;
         rows.into_iter().map(row_from_values).collect()
     }
 
@@ -231,6 +304,17 @@ impl Ledger {
         )
     }
 
+    /// Accept a file's current checksums (`sqlmig repair`): `$1` checksum, `$2` canonical,
+    /// `$3` up, `$4` down, `$5` checksum scheme, `$6` previous checksum, `$7` repaired at,
+    /// `$8` version, `$9` the checksum the row must still have. Needs layout 2.
+    pub fn repair_sql(&self) -> String {
+        format!(
+            "UPDATE {} SET checksum = $1, canonical_checksum = $2, up_checksum = $3, down_checksum = $4, \
+             checksum_scheme = $5, previous_checksum = $6, repaired_at = $7 WHERE version = $8 AND checksum = $9",
+            self.qualified
+        )
+    }
+
     /// Delete a row: `$1` version.
     pub fn delete_sql(&self) -> String {
         format!("DELETE FROM {} WHERE version = $1", self.qualified)
@@ -262,7 +346,16 @@ fn row_from_values(values: Vec<Value>) -> Result<LedgerRow> {
         applied_at: next().into_string(),
         execution_ms: next().as_i64(),
         sqlmig_version: next().into_string(),
+        previous_checksum: optional(next()),
+        repaired_at: optional(next()),
     })
+}
+
+fn optional(v: Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        v => Some(v.into_string().trim().to_string()),
+    }
 }
 
 /// Accept only names that need no quoting anywhere, so no flag or config value can inject SQL.
@@ -315,6 +408,8 @@ pub fn new_row(migration: &crate::migration::Migration, parsed: &crate::migratio
         applied_at: now_utc(),
         execution_ms: 0,
         sqlmig_version: env!("CARGO_PKG_VERSION").to_string(),
+        previous_checksum: None,
+        repaired_at: None,
     }
 }
 

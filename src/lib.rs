@@ -47,6 +47,7 @@ pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
 pub mod driver;
+pub mod embedded;
 pub mod error;
 pub mod exec;
 pub mod format;
@@ -68,5 +69,5 @@ pub mod cli;
 
 pub use dialect::Dialect;
 pub use error::{Error, Result};
-pub use migrator::{Migrator, Project, Resolution};
+pub use migrator::{Migrator, Project, RepairChange, Resolution};
 pub use plan::{ApplyRequest, RollbackRequest};

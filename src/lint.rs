@@ -116,11 +116,12 @@ pub struct Finding {
 /// Whether a `-- sqlmig:allow RULE` comment sits on the lines just above `offset`.
 fn allowed(text: &str, offset: usize, rule: &str) -> bool {
     let before = &text[..offset];
-    let mut lines = before.lines().rev();
-    // The statement's own line (text before it on that line, if any) comes first.
-    if !before.ends_with('\n') {
-        lines.next();
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    // The comment is for the statement that starts its line, not for one after it.
+    if !before[line_start..].trim().is_empty() {
+        return false;
     }
+    let lines = before[..line_start].lines().rev();
     for line in lines {
         let t = line.trim();
         if t.is_empty() {
@@ -136,7 +137,24 @@ fn allowed(text: &str, offset: usize, rule: &str) -> bool {
 }
 
 fn is_narrowing(from: &DataType, to: &DataType) -> bool {
+    use sqlparser::ast::ExactNumberInfo as N;
     use DataType as T;
+    // Exact numbers: fewer integer digits or fewer decimals lose values.
+    let digits = |i: &N| match i {
+        N::None => None,
+        N::Precision(p) => Some((*p as i64, 0)),
+        N::PrecisionAndScale(p, s) => Some((*p as i64, *s)),
+    };
+    if let (T::Numeric(a) | T::Decimal(a), T::Numeric(b) | T::Decimal(b)) = (from, to) {
+        return match (digits(a), digits(b)) {
+            (None, Some(_)) => true,
+            (Some((pa, sa)), Some((pb, sb))) => pb - sb < pa - sa || sb < sa,
+            _ => false,
+        };
+    }
+    if matches!(from, T::Timestamp(..) | T::Datetime(_)) && matches!(to, T::Date) {
+        return true; // the time of day is dropped
+    }
     let rank = |t: &DataType| -> Option<(u8, u64)> {
         Some(match t {
             T::SmallInt(_) | T::Int2(_) => (0, 2),
@@ -197,8 +215,13 @@ pub fn lint(migrations: &[Migration], default_dialect: Dialect, targets: &[Diale
             for d in [Direction::Up, Direction::Down] {
                 if let Err(e) = parsed.script(&m.source, d, t, &mut c) {
                     for e in e.flatten() {
+                        // A statement that needs `-- +no-transaction` has its own rule.
+                        if matches!(e, crate::Error::Syntax { message, .. } if message.contains("inside a transaction")) {
+                            continue;
+                        }
                         if let Some(loc) = e.location() {
-                            if !allowed(&m.source.text, offset_of_location(&m.source.text, loc), UNTRANSLATABLE.id) {
+                            let at = statement_start(&parsed, offset_of_location(&m.source.text, loc));
+                            if !allowed(&m.source.text, at, UNTRANSLATABLE.id) {
                                 l.findings.push(Finding {
                                     rule: &UNTRANSLATABLE,
                                     location: loc.clone(),
@@ -216,29 +239,45 @@ pub fn lint(migrations: &[Migration], default_dialect: Dialect, targets: &[Diale
     (findings, errors)
 }
 
+/// The start of the statement holding `offset` (the allow comment sits above it).
+fn statement_start(parsed: &ParsedMigration, offset: usize) -> usize {
+    parsed.sections.iter().flat_map(|s| &s.statements).find(|s| s.span.start <= offset && offset <= s.span.end).map_or(offset, |s| s.span.start)
+}
+
 fn offset_of_location(text: &str, loc: &Location) -> usize {
     let line_start = text.split_inclusive('\n').take(loc.line.saturating_sub(1)).map(str::len).sum::<usize>();
     line_start + text[line_start..].chars().take(loc.column.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
 }
 
 fn check_migration(l: &mut Linter<'_>, parsed: &ParsedMigration, before: &Catalog) {
-    let dialect = parsed.dialect;
-    let mut created: Vec<String> = Vec::new();
-    let up = parsed.sections.iter().find(|s| s.direction == Direction::Up && s.target.is_none());
-    let down = parsed.sections.iter().find(|s| s.direction == Direction::Down && s.target.is_none());
-    if down.is_none() && !parsed.sections.iter().any(|s| s.direction == Direction::Down) {
-        if let Some(up) = up {
+    let has_down = parsed.sections.iter().any(|s| s.direction == Direction::Down);
+    if !has_down {
+        if let Some(up) = parsed.sections.iter().find(|s| s.direction == Direction::Up) {
             l.report(&MISSING_DOWN, up.marker.start, up.marker.end, "this migration has no `-- +down` section".into());
         }
     }
-    let Some(up) = up else { return };
+    // Every up section is checked: one written for a single database runs there just the same.
+    for up in parsed.sections.iter().filter(|s| s.direction == Direction::Up) {
+        let down = parsed.sections.iter().find(|s| s.direction == Direction::Down && s.target == up.target).or_else(|| {
+            parsed.sections.iter().find(|s| s.direction == Direction::Down && s.target.is_none())
+        });
+        check_section(l, up, down, before);
+    }
+}
+
+fn check_section(l: &mut Linter<'_>, up: &crate::migration::ParsedSection, down: Option<&crate::migration::ParsedSection>, before: &Catalog) {
+    let dialect = up.dialect;
+    let mut created: Vec<String> = Vec::new();
     for stmt in &up.statements {
         let (start, end) = (stmt.span.start, stmt.span.end);
         let ast = match &stmt.parsed {
             Parsed::Ast(a) => a.as_ref(),
             Parsed::Many(_) => continue,
             Parsed::Error { message, .. } => {
-                l.report(&UNPARSED, start, end, format!("sqlparser: {message}"));
+                // In a section for one database it runs on that database only, as intended.
+                if up.target.is_none() {
+                    l.report(&UNPARSED, start, end, format!("sqlparser: {message}"));
+                }
                 continue;
             }
         };
@@ -363,12 +402,18 @@ fn check_migration(l: &mut Linter<'_>, parsed: &ParsedMigration, before: &Catalo
         let down_unparsed = down.statements.iter().any(|s| !s.is_parsed());
         for stmt in &up.statements {
             let Parsed::Ast(a) = &stmt.parsed else { continue };
-            let name = match a.as_ref() {
-                Statement::CreateTable(ct) => crate::catalog::key(&ct.name),
-                Statement::CreateView(v) => crate::catalog::key(&v.name),
+            let (name, table) = match a.as_ref() {
+                Statement::CreateTable(ct) => (crate::catalog::key(&ct.name), None),
+                Statement::CreateView(v) => (crate::catalog::key(&v.name), None),
+                Statement::CreateIndex(ci) => match &ci.name {
+                    Some(n) => (crate::catalog::key(n), Some(crate::catalog::key(&ci.table_name))),
+                    None => continue,
+                },
                 _ => continue,
             };
-            if !down_unparsed && !drops.contains(&name) {
+            // Dropping an index's table drops the index.
+            let dropped = drops.contains(&name) || table.is_some_and(|t| drops.contains(&t));
+            if !down_unparsed && !dropped {
                 l.report(
                     &DOWN_INCOMPLETE,
                     stmt.span.start,
@@ -392,6 +437,9 @@ mod tests {
         assert!(allowed(text, a, "drop-table"));
         assert!(!allowed(text, a, "truncate"));
         assert!(!allowed(text, b, "drop-table"));
+        let same_line = "-- +up\n-- sqlmig:allow drop-table x\nDROP TABLE a; DROP TABLE b;\n";
+        assert!(allowed(same_line, same_line.find("DROP TABLE a").unwrap(), "drop-table"));
+        assert!(!allowed(same_line, same_line.find("DROP TABLE b").unwrap(), "drop-table"));
     }
 
     #[test]
@@ -404,5 +452,9 @@ mod tests {
         assert!(!is_narrowing(&T::Integer(None), &T::BigInt(None)));
         assert!(!is_narrowing(&vc(50), &T::Text));
         assert!(!is_narrowing(&T::Integer(None), &T::Text));
+        use sqlparser::ast::ExactNumberInfo as N;
+        assert!(is_narrowing(&T::Numeric(N::PrecisionAndScale(12, 2)), &T::Numeric(N::PrecisionAndScale(6, 2))));
+        assert!(!is_narrowing(&T::Numeric(N::PrecisionAndScale(6, 2)), &T::Numeric(N::PrecisionAndScale(12, 2))));
+        assert!(is_narrowing(&T::Timestamp(None, sqlparser::ast::TimezoneInfo::None), &T::Date));
     }
 }

@@ -41,6 +41,9 @@ pub struct ParsedSection {
     pub dialect: Dialect,
     /// Whether it runs outside a transaction.
     pub no_transaction: bool,
+    /// Whether `${VAR}` in its statements is replaced from the environment when they are
+    /// emitted (`-- +envsub`).
+    pub envsub: bool,
     /// The marker line.
     pub marker: Range<usize>,
     /// The statements, in order.
@@ -56,6 +59,9 @@ pub struct ParsedMigration {
     pub sections: Vec<ParsedSection>,
     /// Checksums of the canonical form: whole file, up sections, down sections.
     pub canonical: CanonicalChecksums,
+    /// Statements of `-- +envsub` sections that hold a `${` reference and did not parse as
+    /// written: they are parsed again once substituted, so they do not count as unparsed.
+    pub envsub_unparsed: usize,
 }
 
 /// Checksums over the canonical form of a migration's statements.
@@ -169,13 +175,20 @@ impl Migration {
                 target: section.target,
                 dialect: sdialect,
                 no_transaction: section.no_transaction,
+                envsub: section.envsub,
                 marker: section.marker,
                 statements,
             });
         }
         crate::error::collect(errors)?;
         let canonical = canonical_checksums(&self.source, dialect, &sections);
-        Ok(ParsedMigration { dialect, sections, canonical })
+        let envsub_unparsed = sections
+            .iter()
+            .filter(|s| s.envsub)
+            .flat_map(|s| &s.statements)
+            .filter(|st| !st.is_parsed() && st.text(&self.source).contains(ENVSUB_OPEN))
+            .count();
+        Ok(ParsedMigration { dialect, sections, canonical, envsub_unparsed })
     }
 
     /// `<version>_<name>`.
@@ -257,6 +270,21 @@ impl ParsedMigration {
         let mut unparsed = 0;
         let mut data_only = true;
         for stmt in &section.statements {
+            // `-- +envsub`: the statement as it will run, with `${VAR}` replaced, parsed again
+            // in a copy of the file where it stands in place of the original, so positions
+            // before it stay exact. The checksums were computed from the file as written.
+            let substituted;
+            let (source, stmt) = match section.envsub.then(|| substitute_statement(source, stmt, section.dialect)).flatten() {
+                None => (source, stmt),
+                Some(Err(e)) => {
+                    errors.push(e);
+                    continue;
+                }
+                Some(Ok(pair)) => {
+                    substituted = pair;
+                    (&substituted.0, &substituted.1)
+                }
+            };
             data_only &= matches!(&stmt.parsed, Parsed::Ast(ast) if is_data_statement(ast));
             // SQLite runs few ALTER TABLE forms itself; the rest become a table rebuild,
             // whatever dialect the statement is written in.
@@ -322,10 +350,104 @@ impl ParsedMigration {
         Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed, data_only, notices }))
     }
 
-    /// How many statements sqlparser could not parse, in all sections.
+    /// How many statements sqlparser could not parse, in all sections. Statements of
+    /// `-- +envsub` sections that hold `${` are parsed again after substitution, and are not
+    /// counted here.
     pub fn unparsed_count(&self) -> usize {
-        self.sections.iter().flat_map(|s| &s.statements).filter(|s| !s.is_parsed()).count()
+        self.sections.iter().flat_map(|s| &s.statements).filter(|s| !s.is_parsed()).count() - self.envsub_unparsed
     }
+}
+
+/// How an `-- +envsub` reference is written: `${NAME}`, NAME being ASCII letters, digits and
+/// `_`, not starting with a digit. `$${` stands for a literal `${`.
+const ENVSUB_OPEN: &str = "${";
+
+/// Replace every `${NAME}` in `text` with `lookup(NAME)`. On failure: the byte offset in
+/// `text` of the reference and what is wrong. An unset variable is an error, never an empty
+/// string.
+pub fn envsub(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<std::result::Result<String, String>>,
+) -> std::result::Result<String, (usize, String, String)> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    while let Some(p) = text[rest..].find(ENVSUB_OPEN).map(|p| rest + p) {
+        if text[..p].ends_with('$') {
+            // `$${`: a literal `${`.
+            out.push_str(&text[rest..p - 1]);
+            out.push_str(ENVSUB_OPEN);
+            rest = p + ENVSUB_OPEN.len();
+            continue;
+        }
+        out.push_str(&text[rest..p]);
+        let after = &text[p + ENVSUB_OPEN.len()..];
+        let name_len = after.find('}').filter(|&n| {
+            let name = &after[..n];
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        let Some(n) = name_len else {
+            return Err((
+                p,
+                "malformed `${...}` reference".into(),
+                "write `${NAME}` with letters, digits and `_` (`-- +envsub` is on for this section); `$${` is a literal `${`"
+                    .into(),
+            ));
+        };
+        let name = &after[..n];
+        match lookup(name) {
+            Some(Ok(value)) => out.push_str(&value),
+            Some(Err(why)) => {
+                return Err((p, format!("environment variable `{name}` {why}"), "set it to valid UTF-8 text".into()))
+            }
+            None => {
+                return Err((
+                    p,
+                    format!("environment variable `{name}` is not set"),
+                    format!(
+                    "set `{name}` before running sqlmig: `-- +envsub` never substitutes an empty string for a missing variable"
+                ),
+                ))
+            }
+        }
+        rest = p + ENVSUB_OPEN.len() + n + 1;
+    }
+    out.push_str(&text[rest..]);
+    Ok(out)
+}
+
+/// A variable from the process environment, for [`envsub`].
+fn from_environment(name: &str) -> Option<std::result::Result<String, String>> {
+    match std::env::var(name) {
+        Ok(v) => Some(Ok(v)),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => Some(Err("is not valid UTF-8".into())),
+    }
+}
+
+/// An `-- +envsub` statement with its references replaced: a copy of the file with the
+/// substituted statement in place of the original, and the statement parsed there. `None`
+/// when the statement has no reference.
+fn substitute_statement(source: &Source, stmt: &Statement, dialect: Dialect) -> Option<Result<(Source, Statement)>> {
+    let text = stmt.text(source);
+    if !text.contains(ENVSUB_OPEN) {
+        return None;
+    }
+    Some(match envsub(text, &from_environment) {
+        Err((offset, message, help)) => {
+            let at = stmt.span.start + offset;
+            let end = text[offset..].find('}').map_or(at + ENVSUB_OPEN.len(), |p| at + p + 1);
+            Err(Error::syntax(source.span(at, end), message).with_help(help))
+        }
+        Ok(replaced) => {
+            let start = stmt.span.start;
+            let full = format!("{}{replaced}{}", &source.text[..start], &source.text[stmt.span.end..]);
+            let copy = Source::new(source.path.clone(), full);
+            let parsed = sql::parse(&copy, start..start + replaced.len(), dialect);
+            Ok((copy, parsed))
+        }
+    })
 }
 
 /// The error for a statement the translator refused.
@@ -376,6 +498,11 @@ fn canonical_section(source: &Source, section: &ParsedSection, out: &mut String)
     }
     if section.no_transaction {
         out.push_str(" no-transaction");
+    }
+    // No file had `-- +envsub` before scheme 1 was fixed, so adding it changes no
+    // existing checksum; turning it on or off is a real edit (it changes what runs).
+    if section.envsub {
+        out.push_str(" envsub");
     }
     out.push('\n');
     for stmt in &section.statements {
@@ -477,6 +604,43 @@ mod tests {
             &migration("-- +up\nSELECT 1;\n-- +begin\n-- just a comment\n-- +end\n").parse(Dialect::Postgres).unwrap_err(),
         );
         assert!(err.contains("empty `-- +begin` block"), "{err}");
+    }
+
+    #[test]
+    fn envsub_replaces_references_when_statements_are_emitted() {
+        let lookup = |name: &str| (name == "ROLE").then(|| Ok("app_reader".to_string()));
+        assert_eq!(envsub("GRANT SELECT ON t TO ${ROLE}", &lookup).unwrap(), "GRANT SELECT ON t TO app_reader");
+        assert_eq!(envsub("SELECT '$${ROLE}', '$x', '${ROLE}'", &lookup).unwrap(), "SELECT '${ROLE}', '$x', 'app_reader'");
+        let (at, message, _) = envsub("SELECT 1, ${NOPE}", &lookup).unwrap_err();
+        assert_eq!((at, message.as_str()), (10, "environment variable `NOPE` is not set"));
+        for bad in ["${}", "${1A}", "${A B}", "${A"] {
+            assert!(envsub(bad, &lookup).unwrap_err().1.contains("malformed"), "{bad}");
+        }
+
+        std::env::set_var("SQLMIG_UNIT_ENVSUB_TABLE", "tenant_a");
+        let text = "-- +envsub\n-- +up\nCREATE TABLE ${SQLMIG_UNIT_ENVSUB_TABLE} (id SERIAL PRIMARY KEY);\n";
+        let m = migration(text);
+        let p = m.parse(Dialect::Postgres).unwrap();
+        assert_eq!(p.unparsed_count(), 0);
+        let script = p.script(&m.source, Direction::Up, Dialect::Sqlite, &mut Catalog::default()).unwrap().unwrap();
+        // Substituted, then parsed and translated like any statement.
+        assert_eq!(script.statements[0].sql, "CREATE TABLE tenant_a (id INTEGER PRIMARY KEY AUTOINCREMENT)");
+        // The checksums cover the file as written.
+        std::env::set_var("SQLMIG_UNIT_ENVSUB_TABLE", "tenant_b");
+        assert_eq!(migration(text).parse(Dialect::Postgres).unwrap().canonical, p.canonical);
+
+        let m = migration("-- +up\n-- +envsub\nCREATE TABLE ${SQLMIG_UNIT_ENVSUB_UNSET} (id int);\n");
+        let err =
+            m.parse(Dialect::Postgres).unwrap().script(&m.source, Direction::Up, Dialect::Postgres, &mut Catalog::default());
+        let err = crate::diagnostic::render(&err.unwrap_err());
+        assert!(err.contains("0001_t.sql:3:14") && err.contains("`SQLMIG_UNIT_ENVSUB_UNSET` is not set"), "{err}");
+    }
+
+    #[test]
+    fn envsub_changes_the_canonical_form() {
+        let plain = migration("-- +up\nSELECT 1;\n").parse(Dialect::Postgres).unwrap();
+        let sub = migration("-- +envsub\n-- +up\nSELECT 1;\n").parse(Dialect::Postgres).unwrap();
+        assert_ne!(plain.canonical.all, sub.canonical.all);
     }
 
     #[test]

@@ -89,6 +89,49 @@ pub enum Resolution {
     RolledBack,
 }
 
+/// One change `repair` makes to the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepairChange {
+    /// Accept the current checksums of an applied migration whose file was edited on purpose.
+    Accept {
+        /// The version.
+        version: u64,
+        /// `<version>_<name>`.
+        label: String,
+        /// Whether the edit is cosmetic (comments, whitespace) only.
+        cosmetic: bool,
+        /// The file checksum the ledger holds now.
+        old_checksum: String,
+        /// The file's checksum.
+        new_checksum: String,
+    },
+    /// Remove the row of a migration whose file is gone.
+    Remove {
+        /// The version.
+        version: u64,
+        /// `<version>_<name>` as the ledger names it.
+        label: String,
+        /// The checksum the row holds.
+        checksum: String,
+    },
+}
+
+impl RepairChange {
+    /// The version concerned.
+    pub fn version(&self) -> u64 {
+        match self {
+            RepairChange::Accept { version, .. } | RepairChange::Remove { version, .. } => *version,
+        }
+    }
+
+    /// `<version>_<name>`.
+    pub fn label(&self) -> &str {
+        match self {
+            RepairChange::Accept { label, .. } | RepairChange::Remove { label, .. } => label,
+        }
+    }
+}
+
 /// Runs commands for a project against one database.
 pub struct Migrator<'a> {
     project: &'a Project,
@@ -250,6 +293,167 @@ impl<'a> Migrator<'a> {
             }
             Ok(row)
         })
+    }
+
+    /// Adopt a database whose schema already exists: record every migration up to and
+    /// including `version` as `baseline` (checksums of the files, nothing run), so `apply`
+    /// runs only later ones. Refused when any of them, or a later one, is in the ledger
+    /// already. Returns the rows written.
+    pub fn baseline(&mut self, version: u64) -> Result<Vec<LedgerRow>> {
+        let migrations = &self.project.migrations;
+        if !migrations.iter().any(|m| m.id.version == version) {
+            return Err(Error::input(format!("no migration has version {version}")).with_help(
+                "baseline at the version of the newest migration the database already has; `sqlmig status` lists them",
+            ));
+        }
+        // Parse before taking the lock: a malformed file stops it with nothing touched.
+        let mut parsed = Vec::new();
+        let mut errors = Vec::new();
+        for m in migrations.iter().filter(|m| m.id.version <= version) {
+            match m.parse(self.project.dialect) {
+                Ok(p) => parsed.push((m, p)),
+                Err(e) => errors.push(e),
+            }
+        }
+        crate::error::collect(errors)?;
+        self.locked(|m| {
+            let rows = m.ledger.read(m.driver)?;
+            let label = |r: &LedgerRow| {
+                m.project
+                    .migrations
+                    .iter()
+                    .find(|x| x.id.version == r.version)
+                    .map_or_else(|| format!("{}_{}", r.version, r.name), Migration::label)
+            };
+            let taken: Vec<String> = rows.iter().filter(|r| r.version <= version).map(label).collect();
+            if !taken.is_empty() {
+                return Err(Error::input(format!(
+                    "cannot baseline at {version}: the ledger already records {}; nothing was changed",
+                    taken.join(", ")
+                ))
+                .with_help("baseline adopts a database sqlmig has not managed yet; a ledger that has rows is past that"));
+            }
+            let newer: Vec<String> = rows.iter().filter(|r| r.version > version).map(label).collect();
+            if !newer.is_empty() {
+                return Err(Error::input(format!(
+                    "cannot baseline at {version}: the ledger already records later migrations ({}); nothing was changed",
+                    newer.join(", ")
+                )));
+            }
+            let first_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+            let new_rows: Vec<LedgerRow> = (first_seq..)
+                .zip(&parsed)
+                .map(|(seq, (mig, p))| LedgerRow {
+                    state: LedgerState::Baseline,
+                    unparsed_statements: 0,
+                    ..crate::ledger::new_row(mig, p, seq)
+                })
+                .collect();
+            m.ledger.ensure(m.driver)?;
+            let sql = m.ledger.insert_sql();
+            m.in_transaction(|driver| {
+                new_rows.iter().try_for_each(|row| driver.execute_with(&sql, &Ledger::insert_params(row)).map(drop))
+            })?;
+            Ok(new_rows)
+        })
+    }
+
+    /// What `repair` would change: accept the checksums of applied migrations whose files
+    /// were edited, and remove the rows of migrations whose files are gone. Dirty rows are
+    /// left to [`Migrator::resolve`]. Reads only; a file that does not parse is an error.
+    pub fn repair_changes(&mut self) -> Result<Vec<RepairChange>> {
+        let rows = self.rows()?;
+        let mut changes = Vec::new();
+        let mut errors = Vec::new();
+        for row in rows.iter().filter(|r| !r.state.is_dirty()) {
+            match self.project.migrations.iter().find(|m| m.id.version == row.version) {
+                None => changes.push(RepairChange::Remove {
+                    version: row.version,
+                    label: format!("{}_{}", row.version, row.name),
+                    checksum: row.checksum.clone(),
+                }),
+                Some(m) if m.checksum.to_hex() != row.checksum => {
+                    if let Err(e) = m.parse(self.project.dialect) {
+                        errors.push(e);
+                        continue;
+                    }
+                    let cosmetic = plan::check(row, Some(m), self.project.dialect) == plan::Check::Cosmetic;
+                    changes.push(RepairChange::Accept {
+                        version: row.version,
+                        label: m.label(),
+                        cosmetic,
+                        old_checksum: row.checksum.clone(),
+                        new_checksum: m.checksum.to_hex(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        crate::error::collect(errors)?;
+        Ok(changes)
+    }
+
+    /// Make the changes [`Migrator::repair_changes`] listed (those the person approved),
+    /// holding the lock, in one transaction where the database allows. The ledger is
+    /// upgraded to layout 2 first if it is older. Each change is checked against the ledger
+    /// and the files again: if either moved since, nothing is changed.
+    pub fn repair(&mut self, approved: &[RepairChange]) -> Result<()> {
+        if approved.is_empty() {
+            return Ok(());
+        }
+        self.locked(|m| {
+            let now = m.repair_changes()?;
+            if let Some(stale) = approved.iter().find(|c| !now.contains(c)) {
+                return Err(Error::input(format!(
+                    "the ledger or the file of {} changed since the repair was planned; nothing was changed",
+                    stale.label()
+                ))
+                .with_help("run `sqlmig repair` again"));
+            }
+            m.ledger.ensure(m.driver)?;
+            let at = crate::ledger::now_utc();
+            let mut statements = Vec::new();
+            for change in approved {
+                match change {
+                    RepairChange::Accept { version, old_checksum, .. } => {
+                        let mig = m.project.migrations.iter().find(|x| x.id.version == *version).expect("checked above");
+                        let p = mig.parse(m.project.dialect)?;
+                        statements.push((
+                            m.ledger.repair_sql(),
+                            vec![
+                                Value::Text(mig.checksum.to_hex()),
+                                Value::Text(p.canonical.all.to_hex()),
+                                Value::Text(p.canonical.up.to_hex()),
+                                Value::Text(p.canonical.down.to_hex()),
+                                Value::Int(crate::checksum::SCHEME),
+                                Value::Text(old_checksum.clone()),
+                                Value::Text(at.clone()),
+                                Value::Int(*version as i64),
+                                Value::Text(old_checksum.clone()),
+                            ],
+                        ));
+                    }
+                    RepairChange::Remove { version, .. } => {
+                        statements.push((m.ledger.delete_sql(), vec![Value::Int(*version as i64)]));
+                    }
+                }
+            }
+            m.in_transaction(|driver| statements.iter().try_for_each(|(sql, params)| driver.execute_with(sql, params).map(drop)))
+        })
+    }
+
+    /// Run ledger writes in one transaction (the ledger's tables take part in transactions
+    /// on every database); roll back if one fails.
+    fn in_transaction(&mut self, f: impl FnOnce(&mut dyn Driver) -> Result<(), crate::driver::DbError>) -> Result<()> {
+        let dialect = self.driver.dialect();
+        self.driver.execute(dialect.begin_sql()).map_err(crate::ledger::ledger_error)?;
+        match f(self.driver) {
+            Ok(()) => self.driver.execute("COMMIT").map_err(crate::ledger::ledger_error),
+            Err(e) => {
+                let _ = self.driver.execute("ROLLBACK");
+                Err(crate::ledger::ledger_error(e))
+            }
+        }
     }
 
     /// Run `f` holding the migration lock. The lock is released whatever `f` returns.

@@ -45,6 +45,20 @@ impl SumFile {
         SumFile { entries, total }
     }
 
+    /// This sum file plus entries for migrations it does not list yet; existing entries keep
+    /// their recorded checksums.
+    pub fn with_added(&self, migrations: &[Migration]) -> Self {
+        let mut entries = self.entries.clone();
+        for m in migrations {
+            let name = file_name(m);
+            if !entries.iter().any(|(n, _)| *n == name) {
+                entries.push((name, m.checksum.to_hex()));
+            }
+        }
+        let total = total_of(&entries);
+        SumFile { entries, total }
+    }
+
     /// The file's text.
     pub fn render(&self) -> String {
         let mut out = format!("{HEADER}\n");

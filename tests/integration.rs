@@ -26,6 +26,10 @@ mod json;
 mod locking;
 #[path = "integration/malformed.rs"]
 mod malformed;
+#[path = "integration/operate.rs"]
+mod operate;
+#[path = "integration/review.rs"]
+mod review;
 #[path = "integration/rollback.rs"]
 mod rollback;
 #[path = "integration/scaffold.rs"]

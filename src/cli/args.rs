@@ -17,6 +17,11 @@ pub struct Cli {
 }
 
 /// Options accepted before or after the command.
+///
+/// Settings that `sqlmig.toml` can also give (`dir`, `dialect`, `database`, `ledger_table`,
+/// `lock_timeout`) are `Option`s without clap defaults: clap fills them from the flag or
+/// else the environment variable, so `None` means neither was given and the configuration
+/// file, then the built-in default, decides (see `config::resolve`).
 #[derive(Debug, Args)]
 pub struct Global {
     /// Database URL: sqlite://FILE, sqlite::memory:, postgres://USER:PASS@HOST:PORT/DB,
@@ -25,13 +30,22 @@ pub struct Global {
     #[arg(short = 'd', long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database: Option<String>,
 
-    /// The migrations folder.
-    #[arg(long, env = "SQLMIG_DIR", default_value = "migrations", global = true)]
-    pub dir: PathBuf,
+    /// The migrations folder [default: migrations]
+    #[arg(long, env = "SQLMIG_DIR", global = true)]
+    pub dir: Option<PathBuf>,
 
-    /// The dialect migrations are written in, unless a file says otherwise with `-- +dialect`.
-    #[arg(long, env = "SQLMIG_DIALECT", default_value = "postgres", global = true)]
-    pub dialect: String,
+    /// The dialect migrations are written in, unless a file says otherwise with `-- +dialect`
+    /// [default: postgres]
+    #[arg(long, env = "SQLMIG_DIALECT", global = true)]
+    pub dialect: Option<String>,
+
+    /// The configuration file [default: sqlmig.toml in the working directory, if there is one]
+    #[arg(long, value_name = "FILE", env = "SQLMIG_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Use the settings of `[env.NAME]` in the configuration file.
+    #[arg(long = "env", value_name = "NAME", env = "SQLMIG_ENV", global = true)]
+    pub environment: Option<String>,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "text", global = true)]
@@ -49,9 +63,9 @@ pub struct Global {
     #[arg(long, value_name = "NAME", global = true)]
     pub schema: Option<String>,
 
-    /// The ledger table's name.
-    #[arg(long, value_name = "NAME", default_value = "sqlmig_ledger", global = true)]
-    pub ledger_table: String,
+    /// The ledger table's name [default: sqlmig_ledger]
+    #[arg(long, value_name = "NAME", global = true)]
+    pub ledger_table: Option<String>,
 
     /// Print only errors (and the output a command exists for, such as `new`'s path).
     #[arg(short, long, global = true)]
@@ -154,6 +168,28 @@ pub enum Command {
         #[arg(long, value_name = "DIALECT")]
         to: String,
     },
+    /// Adopt an existing database: record every migration up to VERSION as applied
+    /// (`baseline`) without running it.
+    Baseline {
+        /// The newest migration the database already has.
+        #[arg(value_name = "VERSION")]
+        upto: u64,
+    },
+    /// Accept the current checksums of deliberately edited applied migrations, and remove
+    /// ledger rows of migrations whose files are gone (asks for each unless --yes).
+    Repair {
+        /// Make every change without asking (required when stdin is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Print a shell completion script (e.g. `sqlmig completions bash > /etc/bash_completion.d/sqlmig`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `sqlmig man > sqlmig.1`.
+    Man,
     /// Settle a migration left dirty by a failure: say what you did by hand.
     Resolve {
         /// The dirty migration's version.

@@ -1,24 +1,29 @@
 //! The command-line layer: arguments → library calls → text or JSON and an exit code.
-//! The only code in sqlmig that prints, reads the environment or picks an exit status.
+//! The only code in sqlmig that prints, reads the environment or picks an exit status
+//! (besides `-- +envsub`, which reads the variables a migration names).
 
 mod args;
+mod color;
+mod config;
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use serde_json::{json, Value as Json};
 
-use self::args::{Cli, Command, Format, Global};
+use self::args::{Cli, Command, Format};
+use self::color::{Paint, Style};
+use self::config::Settings;
 use crate::dialect::Dialect;
 use crate::driver::{self, ConnectOptions, DatabaseUrl, Driver};
 use crate::error::{Error, Result};
 use crate::exec::{self, Ran, Report};
 use crate::format::Direction;
 use crate::ledger::Ledger;
-use crate::migrator::{Migrator, Project, Resolution};
+use crate::migrator::{Migrator, Project, RepairChange, Resolution};
 use crate::plan::{self, ApplyRequest, RollbackRequest, State, StatusEntry};
 use crate::sumfile::{self, SumFile};
 
@@ -37,7 +42,13 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> i32 
             return code;
         }
     };
-    let mut out = Output { format: cli.global.format, quiet: cli.global.quiet, doc: serde_json::Map::new() };
+    let mut out = Output {
+        format: cli.global.format,
+        quiet: cli.global.quiet,
+        doc: serde_json::Map::new(),
+        paint_out: Paint::detect(&std::io::stdout()),
+        paint_err: Paint::detect(&std::io::stderr()),
+    };
     let code = match run(&cli, &mut out) {
         Ok(code) => code,
         Err(e) => {
@@ -54,6 +65,9 @@ struct Output {
     format: Format,
     quiet: bool,
     doc: serde_json::Map<String, Json>,
+    /// Colour for stdout and stderr: only on a terminal, never with `NO_COLOR`.
+    paint_out: Paint,
+    paint_err: Paint,
 }
 
 impl Output {
@@ -78,8 +92,18 @@ impl Output {
 
     fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", text.as_ref());
+            eprintln!("{}", self.paint_err.diagnostic(text.as_ref()));
         }
+    }
+
+    /// A word of a stdout line in a style (plain when stdout is not a terminal).
+    fn paint(&self, style: Style, text: &str) -> String {
+        self.paint_out.paint(style, text)
+    }
+
+    /// A rendered error on stderr.
+    fn diagnostic(&self, e: &Error) {
+        eprint!("{}", self.paint_err.diagnostic(&crate::diagnostic::render(e)));
     }
 
     fn set(&mut self, key: &str, value: Json) {
@@ -87,7 +111,7 @@ impl Output {
     }
 
     fn error(&mut self, e: &Error) {
-        eprint!("{}", crate::diagnostic::render(e));
+        self.diagnostic(e);
         if self.json() {
             self.set("error", error_json(e));
         }
@@ -146,20 +170,20 @@ fn seconds(value: Option<f64>, flag: &str) -> Result<Option<Duration>> {
 }
 
 impl Context {
-    fn new(g: &Global) -> Result<Self> {
-        let url = DatabaseUrl::parse(g.database.as_deref().filter(|s| !s.is_empty()).unwrap_or(driver::DEFAULT_URL))?;
-        let dialect = g.dialect.parse::<Dialect>().map_err(|e| Error::input(e.to_string()))?;
-        crate::ledger::validate_identifier(&g.ledger_table, "ledger table")?;
+    fn new(g: &args::Global, s: &Settings) -> Result<Self> {
+        let url = DatabaseUrl::parse(s.database.as_deref().unwrap_or(driver::DEFAULT_URL))?;
+        let dialect = s.dialect.parse::<Dialect>().map_err(|e| Error::input(e.to_string()))?;
+        crate::ledger::validate_identifier(&s.ledger_table, "ledger table")?;
         if g.schema.is_some() && url.dialect() != Dialect::Postgres {
             return Err(Error::input("`--schema` is for PostgreSQL; on MySQL the database in the URL is the schema"));
         }
         Ok(Context {
             url,
-            dir: g.dir.clone(),
+            dir: s.dir.clone(),
             dialect,
             connect: ConnectOptions { wait: seconds(g.wait, "wait")?, schema: g.schema.clone(), create: false },
-            lock_timeout: seconds(g.lock_timeout, "lock-timeout")?,
-            ledger_table: g.ledger_table.clone(),
+            lock_timeout: seconds(s.lock_timeout, "lock-timeout")?,
+            ledger_table: s.ledger_table.clone(),
         })
     }
 
@@ -194,8 +218,18 @@ impl Context {
 }
 
 fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
-    let ctx = Context::new(&cli.global)?;
+    // Generated from the clap definition; they need no settings and no database.
+    match &cli.command {
+        Command::Completions { shell } => return completions(*shell),
+        Command::Man => return man(),
+        _ => {}
+    }
+    let settings = config::resolve(&cli.global)?;
+    let ctx = Context::new(&cli.global, &settings)?;
     out.set("command", json!(command_name(&cli.command)));
+    if let Some(file) = &settings.config_file {
+        out.set("config", json!(file.display().to_string()));
+    }
     if !matches!(
         cli.command,
         Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum | Command::Test | Command::Lint { .. }
@@ -219,8 +253,11 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Status { exit_code } => status(&ctx, out, *exit_code),
         Command::Verify { strict, offline } => verify(&ctx, out, *strict, *offline),
         Command::Sum => sum(&ctx, out),
-        Command::Lint { target } => lint(&ctx, out, target),
-        Command::Test => test(&ctx, out, cli.global.database.is_some()),
+        Command::Lint { target } => lint(&ctx, out, target, &settings.lint_disable),
+        Command::Test => test(&ctx, out, settings.database_chosen),
+        Command::Baseline { upto } => baseline(&ctx, out, *upto),
+        Command::Repair { yes } => repair(&ctx, out, *yes),
+        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
             let resolution = if *applied {
@@ -249,6 +286,10 @@ fn command_name(c: &Command) -> &'static str {
         Command::Test => "test",
         Command::Resolve { .. } => "resolve",
         Command::Translate { .. } => "translate",
+        Command::Baseline { .. } => "baseline",
+        Command::Repair { .. } => "repair",
+        Command::Completions { .. } => "completions",
+        Command::Man => "man",
     }
 }
 
@@ -382,7 +423,8 @@ fn finish_report(out: &mut Output, report: Report, key: &str) -> Result<i32> {
 
 fn progress_printer(out: &Output) -> impl FnMut(&Ran) + '_ {
     move |r: &Ran| {
-        let verb = if r.direction == Direction::Up { "applied" } else { "rolled back" };
+        let verb =
+            if r.direction == Direction::Up { out.paint(Style::Good, "applied") } else { out.paint(Style::Warn, "rolled back") };
         out.line(format!("{verb} {} ({} ms)", r.label, r.ms));
     }
 }
@@ -390,6 +432,9 @@ fn progress_printer(out: &Output) -> impl FnMut(&Ran) + '_ {
 fn dry_run(ctx: &Context, out: &mut Output, project: &Project, plan: &plan::Plan) -> Result<i32> {
     let ledger = ctx.ledger()?;
     print_notices(out, &exec::notices(plan));
+    for w in &plan.warnings {
+        out.note(format!("warning: {w}"));
+    }
     let sql = if ctx.url.dialect() == Dialect::Sqlite {
         // SQLite rebuilds are planned from the live schema while running: rehearse the run on
         // an in-memory copy of the schema to show exactly what would be sent.
@@ -521,6 +566,7 @@ fn status_json(e: &StatusEntry) -> Json {
         "statements_done": e.row.as_ref().filter(|r| r.state.is_dirty()).map(|r| r.statements_done),
         "statements_total": e.row.as_ref().filter(|r| r.state.is_dirty()).map(|r| r.statements_total),
         "unparsed_statements": e.row.as_ref().map(|r| r.unparsed_statements),
+        "repaired_at": e.row.as_ref().and_then(|r| r.repaired_at.clone()),
         "note": e.note,
     })
 }
@@ -561,7 +607,14 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
                 state.push_str(" (out of order)");
             }
             let at = e.row.as_ref().map_or(String::new(), |r| r.applied_at.clone());
-            let mut line = format!("{:<width$}  {:<13}  {at}", e.label, state);
+            let padding = " ".repeat(13usize.saturating_sub(state.chars().count()));
+            let style = match e.state {
+                State::Applied => Style::Good,
+                State::Baseline => Style::Info,
+                State::Pending | State::CosmeticEdit => Style::Warn,
+                State::Edited(_) | State::MissingFile | State::Dirty(_) => Style::Bad,
+            };
+            let mut line = format!("{:<width$}  {}{padding}  {at}", e.label, out.paint(style, &state));
             if let Some(r) = e.row.as_ref().filter(|r| r.unparsed_statements > 0) {
                 line.push_str(&format!(
                     "  [{} unparsed statement{} ran verbatim]",
@@ -595,10 +648,15 @@ fn sum(ctx: &Context, out: &mut Output) -> Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// Keep the sum file in step after `init` and `new`.
+/// Keep the sum file in step after `init` and `new`: add the new files only, so an edit to
+/// an existing migration is still caught by `verify --offline`.
 fn update_sum(ctx: &Context) -> Result<()> {
     let project = Project::load(&ctx.dir, ctx.dialect)?;
-    SumFile::of(&project.migrations).write(&ctx.dir).map(drop)
+    let sum = match SumFile::read(&ctx.dir)? {
+        Some(existing) => existing.with_added(&project.migrations),
+        None => SumFile::of(&project.migrations),
+    };
+    sum.write(&ctx.dir).map(drop)
 }
 
 fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Result<i32> {
@@ -636,6 +694,7 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Resul
     let mut failing: Vec<String> = sum_problems.clone();
     let mut checked = 0;
     let with_database = rows.is_some();
+    out.set("database_checked", json!(with_database));
     if let Some(rows) = rows {
         let v = plan::verify(&project.migrations, &rows, project.dialect);
         checked = v.checked;
@@ -674,7 +733,7 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Resul
     })
 }
 
-fn lint(ctx: &Context, out: &mut Output, targets: &[String]) -> Result<i32> {
+fn lint(ctx: &Context, out: &mut Output, targets: &[String], disabled: &[String]) -> Result<i32> {
     let project = ctx.project()?;
     let mut dialects = Vec::new();
     for t in targets {
@@ -683,8 +742,10 @@ fn lint(ctx: &Context, out: &mut Output, targets: &[String]) -> Result<i32> {
     if dialects.is_empty() {
         dialects.push(ctx.url.dialect());
     }
-    let (findings, errors) = crate::lint::lint(&project.migrations, project.dialect, &dialects);
+    let (mut findings, errors) = crate::lint::lint(&project.migrations, project.dialect, &dialects);
     crate::error::collect(errors)?;
+    // `[lint] disable` in sqlmig.toml.
+    findings.retain(|f| !disabled.iter().any(|id| id == f.rule.id));
     let errors = findings.iter().filter(|f| f.rule.severity == crate::lint::Severity::Error).count();
     out.set(
         "findings",
@@ -711,10 +772,10 @@ fn lint(ctx: &Context, out: &mut Output, targets: &[String]) -> Result<i32> {
             Format::Github => {
                 let level = if f.rule.severity == crate::lint::Severity::Error { "error" } else { "warning" };
                 // Workflow commands end at a newline; `%0A` is their escaped newline.
-                let message = format!("{} {}", f.message, f.rule.alternative).replace('%', "%25").replace('\n', "%0A");
+                let message = escape_data(&format!("{}. {}", f.message, f.rule.alternative));
                 print_stdout(&format!(
                     "::{level} file={},line={},col={},title=sqlmig {}::{message}",
-                    f.location.path.display(),
+                    escape_property(&f.location.path.display().to_string()),
                     f.location.line,
                     f.location.column,
                     f.rule.id
@@ -739,6 +800,16 @@ fn lint(ctx: &Context, out: &mut Output, targets: &[String]) -> Result<i32> {
         plural(warnings)
     ));
     Ok(if errors > 0 { 1 } else { EXIT_OK })
+}
+
+/// GitHub workflow command data: `%`, CR and LF escaped.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// GitHub workflow command property values: also `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// A temporary SQLite file that is removed when dropped.
@@ -768,7 +839,7 @@ fn test(ctx: &Context, out: &mut Output, database_given: bool) -> Result<i32> {
     let ledger = ctx.ledger_table.as_str();
     let start = crate::introspect::fingerprint(driver.as_mut(), ledger)?;
     if !start.is_empty()
-        || crate::ledger::Ledger::new(url.dialect(), ledger, ctx.connect.schema.as_deref())?.read(driver.as_mut())?.len() > 0
+        || !crate::ledger::Ledger::new(url.dialect(), ledger, ctx.connect.schema.as_deref())?.read(driver.as_mut())?.is_empty()
     {
         return Err(Error::input(format!("`sqlmig test` needs an empty scratch database, and {url} is not empty"))
             .with_help("point `--database` at a new, empty database: the test applies and rolls back every migration"));
@@ -786,7 +857,7 @@ fn test(ctx: &Context, out: &mut Output, database_given: bool) -> Result<i32> {
             out.line(format!("FAIL {}: up failed", m.label()));
             failures += 1;
             results.push(json!({"label": m.label(), "ok": false, "problems": [format!("up failed: {e}")]}));
-            eprint!("{}", crate::diagnostic::render(&e));
+            out.diagnostic(&e);
             break;
         }
         let after_up = schema_of(&mut migrator, ledger)?;
@@ -829,7 +900,7 @@ fn test(ctx: &Context, out: &mut Output, database_given: bool) -> Result<i32> {
         }
         let ok = problems.is_empty();
         results.push(json!({"label": m.label(), "ok": ok, "reversible": true, "problems": problems}));
-        if !ok && migrator.rows()?.iter().all(|r| r.version != m.id.version) {
+        if !ok {
             break; // the next migrations would build on a schema this one did not leave
         }
     }
@@ -891,13 +962,19 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
         // built by the earlier migrations, then this one's up, then its down.
         let mut scratch = crate::driver::SqliteDriver::schema_copy(None, &ctx.ledger_table)?;
         ledger.ensure(&mut scratch)?;
-        let before =
-            plan::Plan { units: up.units.iter().filter(|u| u.index != index).cloned().collect(), single_transaction: false, warnings: Vec::new() };
+        let before = plan::Plan {
+            units: up.units.iter().filter(|u| u.index != index).cloned().collect(),
+            single_transaction: false,
+            warnings: Vec::new(),
+        };
         if let Some(e) = exec::execute(&mut scratch, &ledger, &before, &project.migrations, &mut |_| {}).failure {
             return Err(e);
         }
-        let only =
-            plan::Plan { units: up.units.iter().filter(|u| u.index == index).cloned().collect(), single_transaction: false, warnings: Vec::new() };
+        let only = plan::Plan {
+            units: up.units.iter().filter(|u| u.index == index).cloned().collect(),
+            single_transaction: false,
+            warnings: Vec::new(),
+        };
         sections.push((Direction::Up, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &only, &project.migrations)?)));
         let rows = ledger.read(&mut scratch)?;
         let down = plan::plan_rollback(&project.migrations, &rows, to, from, &RollbackRequest { to: None, steps: Some(1) });
@@ -948,6 +1025,152 @@ fn rehearsed_statements(log: &str) -> Vec<String> {
         .collect()
 }
 
+fn completions(shell: clap_complete::Shell) -> Result<i32> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "sqlmig", &mut buf);
+    print_stdout(String::from_utf8_lossy(&buf).trim_end());
+    Ok(EXIT_OK)
+}
+
+fn man() -> Result<i32> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf).map_err(|source| Error::Io {
+        action: "write",
+        path: PathBuf::from("<stdout>"),
+        source,
+    })?;
+    print_stdout(String::from_utf8_lossy(&buf).trim_end());
+    Ok(EXIT_OK)
+}
+
+fn baseline(ctx: &Context, out: &mut Output, version: u64) -> Result<i32> {
+    let project = ctx.project()?;
+    // Baseline adopts a database that exists; it never creates an empty SQLite file.
+    let Some(mut driver) = ctx.driver(false)? else {
+        return Err(Error::input(format!("{} does not exist: `sqlmig baseline` adopts an existing database", ctx.url))
+            .with_help("on a new database, run `sqlmig apply` instead"));
+    };
+    let rows = {
+        let out_ref: &Output = out;
+        let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
+        migrator.baseline(version)?
+    };
+    let label = |v: u64| project.migrations.iter().find(|m| m.id.version == v).map_or_else(|| v.to_string(), |m| m.label());
+    out.set("baseline", Json::Array(rows.iter().map(|r| json!({ "version": r.version, "label": label(r.version) })).collect()));
+    for r in &rows {
+        out.line(format!("{} {}", out.paint(Style::Info, "baseline"), label(r.version)));
+    }
+    out.line(format!(
+        "{} migration{} up to {version} recorded as baseline on {} (not run); `sqlmig apply` runs the later ones",
+        rows.len(),
+        plural(rows.len()),
+        ctx.url
+    ));
+    Ok(EXIT_OK)
+}
+
+/// What a repair change does, for the question, the report and `--format json`.
+fn repair_json(c: &RepairChange) -> Json {
+    match c {
+        RepairChange::Accept { version, label, cosmetic, old_checksum, new_checksum } => json!({
+            "version": version, "label": label, "action": "accept_checksum", "cosmetic": cosmetic,
+            "previous_checksum": old_checksum, "checksum": new_checksum,
+        }),
+        RepairChange::Remove { version, label, checksum } => json!({
+            "version": version, "label": label, "action": "remove", "previous_checksum": checksum, "checksum": null,
+        }),
+    }
+}
+
+fn short(checksum: &str) -> &str {
+    checksum.get(..12).unwrap_or(checksum)
+}
+
+fn repair_question(c: &RepairChange) -> String {
+    match c {
+        RepairChange::Accept { label, cosmetic, .. } => format!(
+            "accept the current checksum of {label} ({} after it was applied)?",
+            if *cosmetic { "comments or whitespace changed" } else { "edited" }
+        ),
+        RepairChange::Remove { label, .. } => format!("remove {label} from the ledger (its file is missing)?"),
+    }
+}
+
+fn repair_done(c: &RepairChange) -> String {
+    match c {
+        RepairChange::Accept { label, old_checksum, new_checksum, .. } => {
+            format!(
+                "accepted {label}: checksum {} -> {} (the old one is kept as previous_checksum)",
+                short(old_checksum),
+                short(new_checksum)
+            )
+        }
+        RepairChange::Remove { label, .. } => format!("removed {label} from the ledger (its file is missing)"),
+    }
+}
+
+/// Ask a yes/no question on stderr and read the answer from `input`; anything but `y` or
+/// `yes` (or the end of input) is no.
+fn confirm(question: &str, input: &mut dyn BufRead) -> bool {
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if input.read_line(&mut answer).unwrap_or(0) == 0 {
+        eprintln!();
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+fn repair(ctx: &Context, out: &mut Output, yes: bool) -> Result<i32> {
+    let project = ctx.project()?;
+    let Some(mut driver) = ctx.driver(false)? else {
+        out.set("repaired", json!([]));
+        out.line(format!("nothing to repair: {} does not exist", ctx.url));
+        return Ok(EXIT_OK);
+    };
+    let out_ref: &Output = out;
+    let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
+    let changes = migrator.repair_changes()?;
+    if changes.is_empty() {
+        drop(migrator);
+        out.set("repaired", json!([]));
+        out.line("nothing to repair: every applied migration matches its file");
+        return Ok(EXIT_OK);
+    }
+    let approved: Vec<RepairChange> = if yes {
+        changes.clone()
+    } else if std::io::stdin().is_terminal() {
+        let mut stdin = std::io::stdin().lock();
+        changes.iter().filter(|c| confirm(&repair_question(c), &mut stdin)).cloned().collect()
+    } else {
+        drop(migrator);
+        out.set("pending_changes", Json::Array(changes.iter().map(repair_json).collect()));
+        for c in &changes {
+            out.line(format!("would {}", repair_question(c).trim_end_matches('?')));
+        }
+        return Err(Error::input(format!(
+            "`sqlmig repair` would change {} ledger row{} and stdin is not a terminal to confirm; pass --yes",
+            changes.len(),
+            plural(changes.len())
+        ))
+        .with_help("run it in a terminal to decide one change at a time, or pass --yes to make every change listed"));
+    };
+    migrator.repair(&approved)?;
+    drop(migrator);
+    let declined: Vec<&RepairChange> = changes.iter().filter(|c| !approved.contains(c)).collect();
+    out.set("repaired", Json::Array(approved.iter().map(repair_json).collect()));
+    out.set("declined", Json::Array(declined.iter().map(|c| repair_json(c)).collect()));
+    for c in &approved {
+        out.line(repair_done(c));
+    }
+    for c in &declined {
+        out.line(format!("left {} as it was", c.label()));
+    }
+    out.line(format!("{} ledger row{} repaired on {}", approved.len(), plural(approved.len()), ctx.url));
+    Ok(EXIT_OK)
+}
+
 fn resolve(ctx: &Context, out: &mut Output, version: u64, resolution: Resolution) -> Result<i32> {
     let project = ctx.project()?;
     let Some(mut driver) = ctx.driver(false)? else {
@@ -970,6 +1193,23 @@ fn resolve(ctx: &Context, out: &mut Output, version: u64, resolution: Resolution
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn confirm_takes_yes_only() {
+        let mut yes: &[u8] = b"y\n";
+        assert!(confirm("q?", &mut yes));
+        let mut long_yes: &[u8] = b" YES \n";
+        assert!(confirm("q?", &mut long_yes));
+        for answer in [&b"\n"[..], b"n\n", b"maybe\n", b""] {
+            let mut input = answer;
+            assert!(!confirm("q?", &mut input), "{answer:?}");
+        }
+    }
 
     #[test]
     fn slugs() {

@@ -21,7 +21,7 @@ fn init_creates_an_example_that_applies() {
     let out = p.run(&["init"]);
     out.success();
     assert_eq!(printed_path(&p, &out), "migrations/0001_create_example.sql");
-    assert_eq!(p.files(), ["0001_create_example.sql"]);
+    assert_eq!(p.files(), ["0001_create_example.sql", "sqlmig.sum"]);
     assert!(!db.exists(), "init touched the database");
 
     p.run(&["apply"]).success().stdout_has("applied 0001_create_example");
@@ -31,7 +31,7 @@ fn init_creates_an_example_that_applies() {
 
     // A second init refuses and leaves the folder alone.
     p.run(&["init"]).code(2).stderr_has("already holds");
-    assert_eq!(p.files(), ["0001_create_example.sql"]);
+    assert_eq!(p.files(), ["0001_create_example.sql", "sqlmig.sum"]);
 }
 
 #[test]
