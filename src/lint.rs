@@ -174,7 +174,7 @@ fn is_narrowing(from: &DataType, to: &DataType) -> bool {
     match (rank(from), rank(to)) {
         (Some((fk, fs)), Some((tk, ts))) if fk == tk => ts < fs,
         // Text to anything else parses text; numbers to booleans and so on can fail.
-        (Some((fk, _)), Some((tk, _))) => fk != tk && !(tk == 1),
+        (Some((fk, _)), Some((tk, _))) => fk != tk && tk != 1,
         _ => false,
     }
 }
@@ -241,7 +241,12 @@ pub fn lint(migrations: &[Migration], default_dialect: Dialect, targets: &[Diale
 
 /// The start of the statement holding `offset` (the allow comment sits above it).
 fn statement_start(parsed: &ParsedMigration, offset: usize) -> usize {
-    parsed.sections.iter().flat_map(|s| &s.statements).find(|s| s.span.start <= offset && offset <= s.span.end).map_or(offset, |s| s.span.start)
+    parsed
+        .sections
+        .iter()
+        .flat_map(|s| &s.statements)
+        .find(|s| s.span.start <= offset && offset <= s.span.end)
+        .map_or(offset, |s| s.span.start)
 }
 
 fn offset_of_location(text: &str, loc: &Location) -> usize {
@@ -258,14 +263,21 @@ fn check_migration(l: &mut Linter<'_>, parsed: &ParsedMigration, before: &Catalo
     }
     // Every up section is checked: one written for a single database runs there just the same.
     for up in parsed.sections.iter().filter(|s| s.direction == Direction::Up) {
-        let down = parsed.sections.iter().find(|s| s.direction == Direction::Down && s.target == up.target).or_else(|| {
-            parsed.sections.iter().find(|s| s.direction == Direction::Down && s.target.is_none())
-        });
+        let down = parsed
+            .sections
+            .iter()
+            .find(|s| s.direction == Direction::Down && s.target == up.target)
+            .or_else(|| parsed.sections.iter().find(|s| s.direction == Direction::Down && s.target.is_none()));
         check_section(l, up, down, before);
     }
 }
 
-fn check_section(l: &mut Linter<'_>, up: &crate::migration::ParsedSection, down: Option<&crate::migration::ParsedSection>, before: &Catalog) {
+fn check_section(
+    l: &mut Linter<'_>,
+    up: &crate::migration::ParsedSection,
+    down: Option<&crate::migration::ParsedSection>,
+    before: &Catalog,
+) {
     let dialect = up.dialect;
     let mut created: Vec<String> = Vec::new();
     for stmt in &up.statements {
@@ -356,16 +368,17 @@ fn check_section(l: &mut Linter<'_>, up: &crate::migration::ParsedSection, down:
                             }
                         }
                         AlterTableOperation::AddConstraint { constraint, not_valid }
-                            if dialect == Dialect::Postgres && existing(&at.name) =>
+                            if dialect == Dialect::Postgres
+                                && existing(&at.name)
+                                && matches!(constraint, TableConstraint::ForeignKey(_) | TableConstraint::Check(_))
+                                && !not_valid =>
                         {
-                            if matches!(constraint, TableConstraint::ForeignKey(_) | TableConstraint::Check(_)) && !not_valid {
-                                l.report(
-                                    &CONSTRAINT_NOT_VALID,
-                                    start,
-                                    end,
-                                    format!("adds `{constraint}` to existing table {} without NOT VALID", at.name),
-                                );
-                            }
+                            l.report(
+                                &CONSTRAINT_NOT_VALID,
+                                start,
+                                end,
+                                format!("adds `{constraint}` to existing table {} without NOT VALID", at.name),
+                            );
                         }
                         AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
                             l.report(
