@@ -61,6 +61,8 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     /// The columns it is on (lowercase); for a CHECK, the columns its expression mentions.
     pub columns: Vec<String>,
+    /// For a foreign key, the table it references (lowercase).
+    pub references: Option<String>,
 }
 
 /// A table.
@@ -109,6 +111,8 @@ pub struct Catalog {
     tables: HashMap<String, Table>,
     /// Index name (lowercase) → the index.
     indexes: HashMap<String, Index>,
+    /// View name (lowercase) → the tables and views its query reads (lowercase).
+    views: HashMap<String, Vec<String>>,
 }
 
 /// The last part of a possibly schema-qualified name, lowercased for lookups.
@@ -170,6 +174,24 @@ pub fn generated_name(table: &str, kind: ConstraintKind, columns: &[String], tak
     }
 }
 
+/// The tables and views a query reads (lowercase).
+fn relations(query: &sqlparser::ast::Query) -> Vec<String> {
+    struct Rels(Vec<String>);
+    impl Visitor for Rels {
+        type Break = ();
+        fn pre_visit_relation(&mut self, r: &ObjectName) -> ControlFlow<()> {
+            let k = key(r);
+            if !self.0.contains(&k) {
+                self.0.push(k);
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut v = Rels(Vec::new());
+    let _ = query.visit(&mut v);
+    v.0
+}
+
 /// The distinct columns an expression mentions (lowercase), in order of appearance.
 pub fn expr_columns(expr: &Expr) -> Vec<String> {
     struct Names(Vec<String>);
@@ -221,6 +243,11 @@ pub fn describe(c: &TableConstraint) -> Option<(ConstraintKind, Vec<String>, Opt
     })
 }
 
+/// The table a foreign key constraint or option references (lowercase).
+fn referenced(c: Option<&sqlparser::ast::ForeignKeyConstraint>) -> Option<String> {
+    c.map(|f| key(&f.foreign_table))
+}
+
 /// A column option's constraint kind, columns and written name, for the options that are
 /// constraints.
 pub fn describe_option(
@@ -253,6 +280,7 @@ impl Table {
         kind: ConstraintKind,
         columns: Vec<String>,
         name: Option<&Ident>,
+        references: Option<String>,
         catalog_names: &HashSet<String>,
     ) -> String {
         let name = match name {
@@ -262,7 +290,7 @@ impl Table {
         if kind == ConstraintKind::PrimaryKey {
             self.primary_key = columns.clone();
         }
-        self.constraints.push(Constraint { name: name.clone(), kind, columns });
+        self.constraints.push(Constraint { name: name.clone(), kind, columns, references });
         name
     }
 
@@ -277,16 +305,30 @@ impl Table {
         for col in &ct.columns {
             for o in &col.options {
                 if let Some((kind, columns, name)) = describe_option(&col.name.value, o) {
-                    t.add_constraint(kind, columns, name.as_ref(), catalog_names);
+                    let references = referenced(match &o.option {
+                        ColumnOption::ForeignKey(f) => Some(f),
+                        _ => None,
+                    });
+                    t.add_constraint(kind, columns, name.as_ref(), references, catalog_names);
                 }
             }
         }
         for c in &ct.constraints {
-            if let Some((kind, columns, name)) = describe(c) {
-                t.add_constraint(kind, columns, name, catalog_names);
-            }
+            t.add_table_constraint(c, catalog_names);
         }
         t
+    }
+}
+
+impl Table {
+    /// Record a table constraint (the kinds that are modelled). Returns its name.
+    pub(crate) fn add_table_constraint(&mut self, c: &TableConstraint, catalog_names: &HashSet<String>) -> Option<String> {
+        let (kind, columns, name) = describe(c)?;
+        let references = referenced(match c {
+            TableConstraint::ForeignKey(f) => Some(f),
+            _ => None,
+        });
+        Some(self.add_constraint(kind, columns, name, references, catalog_names))
     }
 }
 
@@ -309,10 +351,44 @@ impl Catalog {
         out
     }
 
+    /// The views whose queries read `relation`, directly or through other views, in the
+    /// order they can be dropped (dependents first).
+    pub fn dependent_views(&self, relation: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![relation.to_lowercase()];
+        while let Some(r) = todo.pop() {
+            let mut direct: Vec<&String> = self.views.iter().filter(|(_, reads)| reads.contains(&r)).map(|(v, _)| v).collect();
+            direct.sort();
+            for v in direct {
+                out.retain(|o| o != v);
+                out.insert(0, v.clone());
+                todo.push(v.clone());
+            }
+        }
+        out
+    }
+
+    /// The foreign keys of other tables that reference `table`: (table, constraint name).
+    pub fn referencing_foreign_keys(&self, table: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .tables
+            .values()
+            .filter(|t| !t.name.eq_ignore_ascii_case(table))
+            .flat_map(|t| {
+                t.constraints
+                    .iter()
+                    .filter(|c| c.references.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(table)))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Every relation name PostgreSQL would see: tables and indexes (lowercase), for
     /// generating names that do not collide.
     pub fn relation_names(&self) -> HashSet<String> {
-        self.tables.keys().chain(self.indexes.keys()).cloned().collect()
+        self.tables.keys().chain(self.indexes.keys()).chain(self.views.keys()).cloned().collect()
     }
 
     /// Fold one statement into the model. Statements that do not change the schema, and
@@ -340,11 +416,17 @@ impl Catalog {
                         ObjectType::Index => {
                             self.indexes.remove(&key(n));
                         }
+                        ObjectType::View => {
+                            self.views.remove(&key(n));
+                        }
                         _ => {}
                     }
                 }
             }
             Statement::AlterTable(at) => self.alter(&key(&at.name), &at.operations),
+            Statement::CreateView(v) => {
+                self.views.insert(key(&v.name), relations(&v.query));
+            }
             _ => {}
         }
     }
@@ -358,7 +440,11 @@ impl Catalog {
                     t.columns.push(Column { def: column_def.clone() });
                     for o in &column_def.options {
                         if let Some((kind, columns, name)) = describe_option(&column_def.name.value, o) {
-                            t.add_constraint(kind, columns, name.as_ref(), &names);
+                            let references = referenced(match &o.option {
+                                ColumnOption::ForeignKey(f) => Some(f),
+                                _ => None,
+                            });
+                            t.add_constraint(kind, columns, name.as_ref(), references, &names);
                         }
                     }
                 }
@@ -404,9 +490,7 @@ impl Catalog {
                     }
                 }
                 AlterTableOperation::AddConstraint { constraint, .. } => {
-                    if let Some((kind, columns, name)) = describe(constraint) {
-                        t.add_constraint(kind, columns, name, &names);
-                    }
+                    t.add_table_constraint(constraint, &names);
                 }
                 AlterTableOperation::DropConstraint { name, .. } => {
                     if t.constraint(&name.value).is_some_and(|c| c.kind == ConstraintKind::PrimaryKey) {
@@ -485,7 +569,7 @@ mod tests {
         let column = "b".repeat(40);
         let name = generated_name(&table, ConstraintKind::Unique, &[column], &HashSet::new());
         assert_eq!(name.len(), 63);
-        assert_eq!(name, format!("{}_{}_key", "a".repeat(30), "b".repeat(29)));
+        assert_eq!(name, format!("{}_{}_key", "a".repeat(29), "b".repeat(29)));
     }
 
     #[test]
@@ -498,5 +582,15 @@ mod tests {
         assert_eq!(names(&c, "t"), ["t_pkey", "t_c_fkey"]);
         assert_eq!(c.tables["t"].constraints[1].columns, ["d"]);
         assert_eq!(c.indexes_of("t").iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["t_id"]);
+        assert_eq!(c.referencing_foreign_keys("u"), [("t".to_string(), "t_c_fkey".to_string())]);
+    }
+
+    #[test]
+    fn views_depend_on_what_they_read() {
+        let c = catalog(
+            "CREATE VIEW a AS SELECT * FROM t; CREATE VIEW b AS SELECT * FROM a JOIN u ON true; CREATE VIEW c AS SELECT 1",
+        );
+        assert_eq!(c.dependent_views("t"), ["b", "a"]);
+        assert_eq!(c.dependent_views("u"), ["b"]);
     }
 }

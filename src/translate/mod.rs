@@ -5,7 +5,8 @@
 //! target dialects differ: on its own dialect a statement runs exactly as written. The rule
 //! for refusing is meaning, not syntax: what changes no query result may be adapted with a
 //! notice (a partial non-unique index becomes a full index on MySQL); what would change which
-//! rows are accepted, stored or returned is refused.
+//! rows are accepted, stored or returned is refused. `spec/translation.md` is the table of
+//! every construct and what it becomes on each database.
 
 mod exprs;
 mod idents;
@@ -14,12 +15,14 @@ pub mod types;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef, CommentObject, CreateTable, Expr,
-    GeneratedAs, Ident, ObjectName, ObjectType, Spanned, Statement, TableConstraint, VisitMut,
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef, CommentObject,
+    ConstraintCharacteristics, ConstraintReferenceMatchKind, CreateTable, DataType, DeferrableInitial, Expr,
+    ForeignKeyConstraint, GeneratedAs, Ident, IndexColumn, NullsDistinctOption, ObjectName, ObjectType, ReferentialAction,
+    SetExpr, Spanned, Statement, TableConstraint, TableObject, Value, VisitMut,
 };
 use sqlparser::tokenizer::Token;
 
-use crate::catalog::{self, Catalog};
+use crate::catalog::{self, Catalog, ConstraintKind, Table};
 use crate::dialect::Dialect;
 
 /// The result of translating one statement.
@@ -64,11 +67,21 @@ impl Refusal {
     }
 }
 
+/// The usual way out of a refusal: a section written for the target.
+fn section_help(to: Dialect) -> String {
+    format!("write the {to} version in a `-- +up {to}` section (and `-- +down {to}`)")
+}
+
+/// MySQL table options for a translated table: 4-byte UTF-8, and a binary collation, so that
+/// `=`, `UNIQUE` and `ORDER BY` tell `a` from `A` as PostgreSQL and SQLite do (MySQL's
+/// default collations are case- and accent-insensitive).
+pub const MYSQL_TABLE_OPTIONS: &str = "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
 /// Translate `stmt` (parsed in `cx.from`) for `cx.to`.
 pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refusal> {
     let mut out = Translated::default();
     let mut stmt = stmt.clone();
-    let section_help = format!("write the {} version in a `-- +up {}` section (and `-- +down {}`)", cx.to, cx.to, cx.to);
+    let mut suffix = "";
     match &mut stmt {
         Statement::CreateExtension(ext) if cx.to != Dialect::Postgres => {
             out.notices.push(format!(
@@ -84,42 +97,13 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
         Statement::Comment { object_type, object_name, comment, .. } if cx.to != Dialect::Postgres => {
             return comment_on(*object_type, object_name, comment.as_deref(), cx, &mut out).map(|()| out);
         }
-        Statement::CreateTable(ct) => create_table(ct, cx, &mut out)?,
-        Statement::CreateIndex(ci) => {
-            if ci.using.is_some() && cx.to != Dialect::Postgres {
-                return Err(refuse(
-                    format!(
-                        "index method `USING {}` has no {} equivalent",
-                        ci.using.as_ref().map(|u| u.to_string()).unwrap_or_default(),
-                        cx.to
-                    ),
-                    Some(ci.table_name.span()),
-                )
-                .help(section_help));
-            }
-            if ci.concurrently && cx.to != Dialect::Postgres {
-                ci.concurrently = false;
-                out.notices.push(format!("`CONCURRENTLY` dropped: {} has no concurrent index builds", cx.to));
-            }
-            if ci.predicate.is_some() && cx.to == Dialect::Mysql {
-                if ci.unique {
-                    return Err(refuse(
-                        "a partial UNIQUE index has no MySQL equivalent: without its WHERE it would reject rows it allows",
-                        ci.predicate.as_ref().map(Spanned::span),
-                    )
-                    .help(section_help));
-                }
-                ci.predicate = None;
-                out.notices.push("partial index becomes a full index on MySQL (same results, a larger index)".into());
-            }
-            if !ci.include.is_empty() && cx.to != Dialect::Postgres {
-                ci.include.clear();
-                out.notices.push(format!("`INCLUDE` columns dropped: {} has no covering-index clause", cx.to));
-            }
-            if cx.to == Dialect::Mysql {
-                key_lengths(ci, cx, &mut out)?;
+        Statement::CreateTable(ct) => {
+            create_table(ct, cx, &mut out)?;
+            if cx.to == Dialect::Mysql && cx.from != Dialect::Mysql && ct.query.is_none() && ct.like.is_none() {
+                suffix = MYSQL_TABLE_OPTIONS;
             }
         }
+        Statement::CreateIndex(ci) => create_index(ci, cx, &mut out)?,
         Statement::Drop { object_type: ObjectType::Index, names, table, .. } if cx.to == Dialect::Mysql && table.is_none() => {
             if names.len() != 1 {
                 return Err(refuse("MySQL drops one index per statement", None).help("write one `DROP INDEX` per index"));
@@ -138,35 +122,94 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
                 }
             }
         }
+        Statement::Drop { object_type: ObjectType::Table | ObjectType::View, .. } if cx.to != Dialect::Postgres => {
+            return drop_relations(&stmt, cx, out);
+        }
         Statement::Drop { cascade, object_type, .. } if *cascade && cx.to == Dialect::Sqlite => {
             *cascade = false;
             out.notices.push(format!("`CASCADE` dropped: SQLite has no `DROP {object_type} ... CASCADE`"));
         }
-        Statement::AlterTable(at) => alter_table(at, cx, &mut out)?,
+        Statement::AlterTable(at) => {
+            let before = alter_table(at, cx, &mut out)?;
+            if at.operations.is_empty() {
+                return finish_all(before, cx, out);
+            }
+            for mut s in before {
+                out.sql.push(finish(&mut s, cx, &mut out.notices)?);
+            }
+        }
+        Statement::CreateView(v) if v.or_replace && cx.to == Dialect::Sqlite => {
+            // SQLite has no `CREATE OR REPLACE VIEW`: the same in two steps.
+            v.or_replace = false;
+            let mut drop = drop_statement(ObjectType::View, v.name.clone());
+            out.sql.push(finish(&mut drop, cx, &mut out.notices)?);
+        }
+        Statement::CreateView(v) if v.materialized && cx.to != Dialect::Postgres => {
+            return Err(
+                refuse(format!("materialized views have no {} equivalent", cx.to), Some(v.name.span())).help(section_help(cx.to))
+            );
+        }
         Statement::CreateType { .. }
         | Statement::CreateFunction(_)
         | Statement::CreateTrigger(_)
         | Statement::CreateProcedure { .. }
+        | Statement::CreateSequence { .. }
+        | Statement::CreateDomain(_)
             if cx.to != cx.from =>
         {
             let what = stmt.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-            return Err(refuse(format!("`{what}` cannot be translated from {} to {}", cx.from, cx.to), None).help(section_help));
+            return Err(
+                refuse(format!("`{what}` cannot be translated from {} to {}", cx.from, cx.to), None).help(section_help(cx.to))
+            );
         }
-        Statement::Insert(ins) if cx.to == Dialect::Mysql && ins.returning.is_some() => {
-            return Err(refuse("`RETURNING` has no MySQL equivalent", None).help(section_help));
+        Statement::Insert(ins) => {
+            if cx.to == Dialect::Mysql && ins.returning.is_some() {
+                return Err(refuse("`RETURNING` has no MySQL equivalent", None).help(section_help(cx.to)));
+            }
+            if cx.to == Dialect::Mysql && ins.on.is_some() {
+                return Err(refuse(
+                    "`ON CONFLICT` has no faithful MySQL equivalent (`INSERT IGNORE` also ignores other errors)",
+                    None,
+                )
+                .help(section_help(cx.to)));
+            }
+            let after = insert(ins, cx, &mut out)?;
+            let main = finish(&mut stmt, cx, &mut out.notices)?;
+            out.sql.push(main);
+            out.sql.extend(after);
+            return Ok(out);
         }
-        Statement::Insert(ins) if cx.to == Dialect::Mysql && ins.on.is_some() => {
-            return Err(refuse(
-                "`ON CONFLICT` has no faithful MySQL equivalent (`INSERT IGNORE` also ignores other errors)",
-                None,
-            )
-            .help(section_help));
+        Statement::Update(u) if u.from.is_some() && cx.to == Dialect::Mysql => {
+            return Err(refuse("`UPDATE ... FROM` has no MySQL equivalent (MySQL joins in the UPDATE clause)", None)
+                .help(section_help(cx.to)));
+        }
+        Statement::Delete(d) if d.using.is_some() && cx.to != Dialect::Postgres => {
+            return Err(refuse(format!("`DELETE ... USING` has no {} equivalent", cx.to), None)
+                .help("write the condition as `WHERE ... IN (SELECT ...)`, which every database runs"));
         }
         _ => {}
     }
-    out.notices.extend(exprs::rewrite(&mut stmt, cx)?);
-    idents::rewrite(&mut stmt, cx.from, cx.to);
-    out.sql.push(stmt.to_string());
+    let mut text = finish(&mut stmt, cx, &mut out.notices)?;
+    if !suffix.is_empty() {
+        text.push(' ');
+        text.push_str(suffix);
+    }
+    out.sql.push(text);
+    Ok(out)
+}
+
+/// Rewrite the expressions and names of a statement for the target, and render it.
+fn finish(stmt: &mut Statement, cx: &Context<'_>, notices: &mut Vec<String>) -> Result<String, Refusal> {
+    notices.extend(exprs::rewrite(stmt, cx)?);
+    idents::rewrite(stmt, cx.from, cx.to);
+    Ok(stmt.to_string())
+}
+
+/// [`finish`] several statements into `out`.
+fn finish_all(stmts: Vec<Statement>, cx: &Context<'_>, mut out: Translated) -> Result<Translated, Refusal> {
+    for mut s in stmts {
+        out.sql.push(finish(&mut s, cx, &mut out.notices)?);
+    }
     Ok(out)
 }
 
@@ -177,6 +220,38 @@ pub fn fold_ident(ident: &mut Ident, from: Dialect) {
         ident.value = ident.value.to_lowercase();
     }
     ident.quote_style = None;
+}
+
+/// `ALTER TABLE name <operations>`.
+fn alter_statement(name: ObjectName, operations: Vec<AlterTableOperation>) -> Statement {
+    Statement::AlterTable(AlterTable {
+        name,
+        if_exists: false,
+        only: false,
+        operations,
+        location: None,
+        on_cluster: None,
+        table_type: None,
+        end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
+    })
+}
+
+/// `DROP <kind> IF EXISTS name`.
+fn drop_statement(object_type: ObjectType, name: ObjectName) -> Statement {
+    Statement::Drop {
+        object_type,
+        if_exists: true,
+        names: vec![name],
+        cascade: false,
+        restrict: false,
+        purge: false,
+        temporary: false,
+        table: None,
+    }
+}
+
+fn object_name(name: &str) -> ObjectName {
+    ObjectName::from(vec![Ident::new(name)])
 }
 
 /// The `AUTO_INCREMENT` / `AUTOINCREMENT` column option.
@@ -197,9 +272,9 @@ fn auto_increment(to: Dialect) -> ColumnOption {
 /// Whether a column option makes the column auto-increment in its source dialect.
 fn is_auto_increment(option: &ColumnOption) -> bool {
     match option {
-        ColumnOption::DialectSpecific(tokens) => {
-            tokens.iter().any(|t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT") || w.value.eq_ignore_ascii_case("AUTOINCREMENT")))
-        }
+        ColumnOption::DialectSpecific(tokens) => tokens.iter().any(|t| {
+            matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("AUTO_INCREMENT") || w.value.eq_ignore_ascii_case("AUTOINCREMENT"))
+        }),
         ColumnOption::Generated { generation_expr: None, .. } => true,
         ColumnOption::Identity(_) => true,
         _ => false,
@@ -210,9 +285,36 @@ fn is_primary_key(option: &ColumnOption) -> bool {
     matches!(option, ColumnOption::PrimaryKey(_))
 }
 
+/// Whether a column assigns its own values when none is given: `SERIAL`, an identity,
+/// `AUTO_INCREMENT`, or SQLite's `INTEGER PRIMARY KEY` (an alias of the rowid).
+fn assigns_keys(table: &Table, def: &ColumnDef, from: Dialect) -> bool {
+    let serial = matches!(&def.data_type, DataType::Custom(n, _) if n.to_string().to_ascii_lowercase().contains("serial"));
+    let rowid = from == Dialect::Sqlite
+        && def.data_type == DataType::Integer(None)
+        && table.primary_key.len() == 1
+        && table.primary_key[0].eq_ignore_ascii_case(&def.name.value);
+    serial || rowid || def.options.iter().any(|o| is_auto_increment(&o.option))
+}
+
+fn primary_key_option() -> ColumnOptionDef {
+    ColumnOptionDef {
+        name: None,
+        option: ColumnOption::PrimaryKey(sqlparser::ast::PrimaryKeyConstraint {
+            name: None,
+            index_name: None,
+            index_type: None,
+            columns: Vec::new(),
+            include: Vec::new(),
+            index_options: Vec::new(),
+            characteristics: None,
+        }),
+    }
+}
+
 /// Translate one column definition. `pk_elsewhere` says a table constraint makes this column
 /// the whole primary key.
 fn column_def(col: &mut ColumnDef, cx: &Context<'_>, pk_elsewhere: bool, out: &mut Translated) -> Result<(), Refusal> {
+    let source_type = col.data_type.clone();
     let mapped = types::map(&col.data_type, cx.from, cx.to).map_err(|m| {
         refuse(format!("column `{}`: {m}", col.name.value), Some(col.name.span))
             .help(format!("use a portable type, or write the {} version in a `-- +up {}` section", cx.to, cx.to))
@@ -221,6 +323,17 @@ fn column_def(col: &mut ColumnDef, cx: &Context<'_>, pk_elsewhere: bool, out: &m
         out.notices.push(format!("column `{}`: {n}", col.name.value));
     }
     let auto = mapped.serial || col.options.iter().any(|o| is_auto_increment(&o.option));
+    let always = col
+        .options
+        .iter()
+        .any(|o| matches!(o.option, ColumnOption::Generated { generated_as: GeneratedAs::Always, generation_expr: None, .. }));
+    if always && cx.to != Dialect::Postgres {
+        out.notices.push(format!(
+            "column `{}`: `GENERATED ALWAYS AS IDENTITY` becomes {}, which also accepts keys given explicitly (PostgreSQL rejects them)",
+            col.name.value,
+            if cx.to == Dialect::Mysql { "AUTO_INCREMENT" } else { "AUTOINCREMENT" }
+        ));
+    }
     col.data_type = mapped.data_type;
     col.options.retain(|o| !is_auto_increment(&o.option));
     if let Some(c) = mapped.collation {
@@ -238,6 +351,10 @@ fn column_def(col: &mut ColumnDef, cx: &Context<'_>, pk_elsewhere: bool, out: &m
             )
             .help("make it the primary key, or use a per-dialect section"));
         }
+        if cx.to == Dialect::Sqlite {
+            // SQLite auto-increments only `INTEGER PRIMARY KEY`, which holds 64 bits.
+            col.data_type = DataType::Integer(None);
+        }
         if mapped.serial && !col.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull)) && cx.to != Dialect::Sqlite {
             col.options.insert(0, ColumnOptionDef { name: None, option: ColumnOption::NotNull });
         }
@@ -245,31 +362,202 @@ fn column_def(col: &mut ColumnDef, cx: &Context<'_>, pk_elsewhere: bool, out: &m
         let position = col.options.iter().position(|o| is_primary_key(&o.option)).map_or(col.options.len(), |p| p + 1);
         col.options.insert(position, ColumnOptionDef { name: None, option: auto_increment(cx.to) });
     }
+    // SQLite stores any text in a JSON column: a CHECK keeps out what PostgreSQL and MySQL reject.
+    if cx.to == Dialect::Sqlite && types::is_json(&source_type) {
+        let expr = exprs::call("json_valid", vec![Expr::Identifier(col.name.clone())]);
+        col.options.push(ColumnOptionDef {
+            name: None,
+            option: ColumnOption::Check(sqlparser::ast::CheckConstraint {
+                name: None,
+                expr: Box::new(expr),
+                no_inherit: false,
+                enforced: None,
+            }),
+        });
+    }
+    for o in &mut col.options {
+        match &mut o.option {
+            ColumnOption::Default(e) => default_value(e, &col.data_type, cx),
+            ColumnOption::Unique(u) if u.nulls_distinct == NullsDistinctOption::NotDistinct && cx.to != Dialect::Postgres => {
+                return Err(refuse(format!("`UNIQUE NULLS NOT DISTINCT` has no {} equivalent", cx.to), Some(col.name.span)));
+            }
+            ColumnOption::ForeignKey(f) => foreign_key(f, cx, col.name.span)?,
+            ColumnOption::Unique(u) => characteristics(u.characteristics.as_mut(), false, cx, col.name.span)?,
+            ColumnOption::PrimaryKey(p) => characteristics(p.characteristics.as_mut(), false, cx, col.name.span)?,
+            _ => {}
+        }
+    }
     if cx.to == Dialect::Mysql {
         for o in &col.options {
             if matches!(o.option, ColumnOption::Unique(_) | ColumnOption::PrimaryKey(_))
                 && types::mysql_needs_key_length(&col.data_type)
             {
                 return Err(refuse(
-                    format!("column `{}`: MySQL cannot make a `{}` column unique or a key without a prefix length, which would change what is unique", col.name.value, col.data_type),
+                    format!(
+                        "column `{}`: MySQL cannot make a `{}` column unique or a key without a prefix length, which would change what is unique",
+                        col.name.value, source_type
+                    ),
                     Some(col.name.span),
                 )
                 .help("declare it `VARCHAR(n)`"));
-            }
-        }
-        // `DEFAULT CURRENT_TIMESTAMP` must carry the column's fractional precision on MySQL.
-        if let sqlparser::ast::DataType::Datetime(Some(p)) = col.data_type {
-            for o in &mut col.options {
-                if let ColumnOption::Default(e) = &mut o.option {
-                    exprs::current_timestamp_precision(e, p);
-                }
             }
         }
     }
     Ok(())
 }
 
+/// Write a column default the way the target accepts it: SQLite and MySQL take a bare
+/// literal or `CURRENT_TIMESTAMP`, anything else in parentheses; MySQL takes no bare literal
+/// on a TEXT, BLOB or JSON column, and wants `CURRENT_TIMESTAMP` with the column's precision.
+fn default_value(e: &mut Expr, column_type: &DataType, cx: &Context<'_>) {
+    if cx.to == Dialect::Postgres {
+        if *column_type == DataType::Boolean {
+            exprs::boolean_literal(e);
+        }
+        return;
+    }
+    if cx.to == Dialect::Mysql {
+        if let DataType::Datetime(Some(p)) = column_type {
+            exprs::current_timestamp_precision(e, *p);
+        }
+    }
+    let literal = match e {
+        Expr::Value(_) => true,
+        Expr::UnaryOp { expr, .. } => matches!(**expr, Expr::Value(_)),
+        _ => false,
+    };
+    let now = matches!(e, Expr::Function(f) if exprs::is_now(f));
+    let bare = match cx.to {
+        Dialect::Mysql => (literal && !types::mysql_needs_key_length(column_type)) || now,
+        _ => {
+            literal
+                || now
+                || matches!(e, Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("CURRENT_DATE") || f.name.to_string().eq_ignore_ascii_case("CURRENT_TIME"))
+        }
+    };
+    if !bare && !matches!(e, Expr::Nested(_)) {
+        *e = Expr::Nested(Box::new(std::mem::replace(e, Expr::value(Value::Null))));
+    }
+}
+
+/// Check a foreign key's clauses for the target, and fill in the referenced columns MySQL
+/// needs written out.
+fn foreign_key(f: &mut ForeignKeyConstraint, cx: &Context<'_>, at: sqlparser::tokenizer::Span) -> Result<(), Refusal> {
+    characteristics(f.characteristics.as_mut(), true, cx, at)?;
+    if cx.to == Dialect::Postgres {
+        return Ok(());
+    }
+    if matches!(f.match_kind, Some(ConstraintReferenceMatchKind::Full | ConstraintReferenceMatchKind::Partial)) {
+        return Err(refuse(
+            format!("`MATCH FULL` has no {} equivalent: a row with some of the key's columns NULL would be accepted", cx.to),
+            Some(at),
+        )
+        .help(section_help(cx.to)));
+    }
+    if cx.to == Dialect::Mysql {
+        for action in [&f.on_delete, &f.on_update].into_iter().flatten() {
+            if *action == ReferentialAction::SetDefault {
+                return Err(
+                    refuse("MySQL (InnoDB) rejects `SET DEFAULT` as a foreign key action", Some(at)).help(section_help(cx.to))
+                );
+            }
+        }
+        if f.referred_columns.is_empty() {
+            let key = cx.catalog.table(&f.foreign_table).map(|t| &t.primary_key).filter(|pk| !pk.is_empty());
+            let Some(pk) = key else {
+                let message = format!(
+                    "MySQL needs the columns `REFERENCES {}` means, and no earlier migration gives that table a primary key",
+                    f.foreign_table
+                );
+                return Err(refuse(message, Some(at)).help("name the referenced columns: `REFERENCES table (column)`"));
+            };
+            f.referred_columns = pk.iter().map(|c| Ident::new(c.as_str())).collect();
+        }
+    }
+    Ok(())
+}
+
+/// Deferred constraints are checked at commit: MySQL checks every row at once, and SQLite
+/// defers only foreign keys.
+fn characteristics(
+    c: Option<&mut ConstraintCharacteristics>,
+    foreign_key: bool,
+    cx: &Context<'_>,
+    at: sqlparser::tokenizer::Span,
+) -> Result<(), Refusal> {
+    let Some(c) = c else { return Ok(()) };
+    if cx.to == Dialect::Postgres {
+        return Ok(());
+    }
+    let deferred = c.initially == Some(DeferrableInitial::Deferred);
+    let deferrable = c.deferrable == Some(true);
+    if (deferred || deferrable) && (cx.to == Dialect::Mysql || !foreign_key) {
+        return Err(refuse(
+            format!(
+                "a {} constraint has no {} equivalent: checked row by row, it would reject rows PostgreSQL accepts before the commit",
+                if deferred { "deferred" } else { "deferrable" },
+                cx.to
+            ),
+            Some(at),
+        )
+        .help(section_help(cx.to)));
+    }
+    if c.enforced == Some(false) {
+        return Err(
+            refuse(format!("`NOT ENFORCED` constraints have no {} equivalent", cx.to), Some(at)).help(section_help(cx.to))
+        );
+    }
+    if cx.to == Dialect::Mysql {
+        // `NOT DEFERRABLE` and `INITIALLY IMMEDIATE` say what MySQL does anyway.
+        c.deferrable = None;
+        c.initially = None;
+    }
+    Ok(())
+}
+
 fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) -> Result<(), Refusal> {
+    if cx.to != Dialect::Postgres {
+        if ct.inherits.is_some() || ct.partition_of.is_some() || ct.partition_by.is_some() {
+            return Err(refuse(format!("table inheritance and partitioning have no {} equivalent", cx.to), Some(ct.name.span()))
+                .help(section_help(cx.to)));
+        }
+        if ct.unlogged {
+            ct.unlogged = false;
+            out.notices.push(format!("`UNLOGGED` dropped: {} has no unlogged tables (same results, crash-safe)", cx.to));
+        }
+    }
+    if cx.to != Dialect::Postgres {
+        if let Some(c) = ct.constraints.iter().find(|c| matches!(c, TableConstraint::Exclude(_))) {
+            return Err(refuse(
+                format!("`EXCLUDE` constraints have no {} equivalent: the rows they keep out would be accepted", cx.to),
+                Some(c.span()).filter(|s| s.start.line > 0).or(Some(ct.name.span())),
+            )
+            .help(section_help(cx.to)));
+        }
+    }
+    if ct.strict && cx.to != Dialect::Sqlite {
+        return Err(
+            refuse("`STRICT` tables are SQLite's own", Some(ct.name.span())).help("drop `STRICT` or use a per-dialect section")
+        );
+    }
+    // The table as the source database defines it: its key, and its constraints' names.
+    let model = Table::from_create(ct, &cx.catalog.relation_names());
+    if ct.without_rowid && cx.to != Dialect::Sqlite {
+        ct.without_rowid = false;
+        out.notices.push("`WITHOUT ROWID` dropped: a storage choice of SQLite's (same results)".into());
+    }
+    // SQLite assigns an `INTEGER PRIMARY KEY` (an alias of the rowid) when none is given.
+    if cx.from == Dialect::Sqlite && cx.to != Dialect::Sqlite && !ct.without_rowid {
+        for col in &mut ct.columns {
+            if assigns_keys(&model, col, cx.from) && !col.options.iter().any(|o| is_auto_increment(&o.option)) {
+                col.options.push(ColumnOptionDef { name: None, option: auto_increment(Dialect::Sqlite) });
+                out.notices.push(format!(
+                    "column `{}`: SQLite's `INTEGER PRIMARY KEY` assigns a key when none is given, so it becomes an auto-incrementing BIGINT",
+                    col.name.value
+                ));
+            }
+        }
+    }
     // A single-column PRIMARY KEY constraint on an auto-increment column moves inline: SQLite
     // auto-increments only `INTEGER PRIMARY KEY` declared on the column.
     let single_pk: Option<String> = ct.constraints.iter().find_map(|c| match c {
@@ -285,21 +573,7 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
         let serial_like = matches!(types::map(&col.data_type, cx.from, cx.to), Ok(m) if m.serial)
             || col.options.iter().any(|o| is_auto_increment(&o.option));
         if pk_elsewhere && serial_like && cx.to == Dialect::Sqlite {
-            col.options.insert(
-                0,
-                ColumnOptionDef {
-                    name: None,
-                    option: ColumnOption::PrimaryKey(sqlparser::ast::PrimaryKeyConstraint {
-                        name: None,
-                        index_name: None,
-                        index_type: None,
-                        columns: Vec::new(),
-                        include: Vec::new(),
-                        index_options: Vec::new(),
-                        characteristics: None,
-                    }),
-                },
-            );
+            col.options.insert(0, primary_key_option());
             moved_inline = Some(col.name.value.to_lowercase());
         }
         column_def(col, cx, pk_elsewhere, out)?;
@@ -307,7 +581,25 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
     if moved_inline.is_some() {
         ct.constraints.retain(|c| !matches!(c, TableConstraint::PrimaryKey(pk) if pk.columns.len() == 1));
     }
+    for c in &mut ct.constraints {
+        let at = ct.name.span();
+        match c {
+            TableConstraint::ForeignKey(f) => foreign_key(f, cx, at)?,
+            TableConstraint::Unique(u) => {
+                if u.nulls_distinct == NullsDistinctOption::NotDistinct && cx.to != Dialect::Postgres {
+                    return Err(refuse(format!("`UNIQUE NULLS NOT DISTINCT` has no {} equivalent", cx.to), Some(at)));
+                }
+                characteristics(u.characteristics.as_mut(), false, cx, at)?;
+            }
+            TableConstraint::PrimaryKey(p) => characteristics(p.characteristics.as_mut(), false, cx, at)?,
+            _ => {}
+        }
+    }
+    if cx.to == Dialect::Sqlite && cx.from != Dialect::Sqlite {
+        primary_key_not_null(ct, &model);
+    }
     if cx.to == Dialect::Mysql {
+        hoist_constraints(ct, &model);
         for c in &ct.constraints {
             let cols = match c {
                 TableConstraint::Unique(u) => &u.columns,
@@ -339,10 +631,131 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
         ct.table_options = sqlparser::ast::CreateTableOptions::None;
         out.notices.push(format!("MySQL table options (ENGINE, CHARSET, ...) dropped: they have no meaning on {}", cx.to));
     }
-    if ct.strict && cx.to != Dialect::Sqlite {
-        return Err(
-            refuse("`STRICT` tables are SQLite's own", Some(ct.name.span())).help("drop `STRICT` or use a per-dialect section")
-        );
+    Ok(())
+}
+
+/// SQLite lets a primary key column hold NULL unless it is the rowid: say `NOT NULL`, as the
+/// other databases imply it.
+fn primary_key_not_null(ct: &mut CreateTable, model: &Table) {
+    for col in &mut ct.columns {
+        let inline = col.options.iter().any(|o| is_primary_key(&o.option));
+        let in_key = inline || model.primary_key.iter().any(|c| c.eq_ignore_ascii_case(&col.name.value));
+        let rowid = col.data_type == DataType::Integer(None) && model.primary_key.len() == 1;
+        if in_key && !rowid && !col.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull)) {
+            let at = col.options.iter().position(|o| is_primary_key(&o.option)).unwrap_or(col.options.len());
+            col.options.insert(at, ColumnOptionDef { name: None, option: ColumnOption::NotNull });
+        }
+    }
+}
+
+/// MySQL ignores a `REFERENCES` written on a column (MySQL before 9.0) and rejects a named
+/// constraint there (MariaDB): every UNIQUE, FOREIGN KEY and CHECK becomes a table constraint,
+/// named as PostgreSQL names it, so a later `DROP CONSTRAINT` finds it.
+fn hoist_constraints(ct: &mut CreateTable, model: &Table) {
+    let mut names = model.constraints.iter().map(|c| c.name.clone());
+    let mut hoisted = Vec::new();
+    for col in &mut ct.columns {
+        let column = col.name.clone();
+        let mut kept = Vec::with_capacity(col.options.len());
+        for o in std::mem::take(&mut col.options) {
+            if catalog::describe_option(&column.value, &o).is_none() {
+                kept.push(o);
+                continue;
+            }
+            let name = names.next().map(Ident::new);
+            match hoist_option(&o.option, &column, name) {
+                Some(c) => hoisted.push(c),
+                None => kept.push(o),
+            }
+        }
+        col.options = kept;
+    }
+    for c in &mut ct.constraints {
+        let Some((kind, _, written)) = catalog::describe(c) else { continue };
+        let name = names.next();
+        if written.is_some() || kind == ConstraintKind::PrimaryKey {
+            continue;
+        }
+        let name = name.map(Ident::new);
+        match c {
+            TableConstraint::Unique(u) => u.name = name,
+            TableConstraint::ForeignKey(f) => f.name = name,
+            TableConstraint::Check(k) => k.name = name,
+            _ => {}
+        }
+    }
+    hoisted.append(&mut ct.constraints);
+    ct.constraints = hoisted;
+}
+
+/// A column's UNIQUE, REFERENCES or CHECK option as a named table constraint; `None` for an
+/// option that stays on the column (PRIMARY KEY).
+fn hoist_option(option: &ColumnOption, column: &Ident, name: Option<Ident>) -> Option<TableConstraint> {
+    Some(match option {
+        ColumnOption::Unique(u) => {
+            let mut u = u.clone();
+            u.name = name;
+            u.columns = vec![IndexColumn::from(column.clone())];
+            TableConstraint::Unique(u)
+        }
+        ColumnOption::ForeignKey(f) => {
+            let mut f = f.clone();
+            f.name = name;
+            f.columns = vec![column.clone()];
+            TableConstraint::ForeignKey(f)
+        }
+        ColumnOption::Check(c) => {
+            let mut c = c.clone();
+            c.name = name;
+            TableConstraint::Check(c)
+        }
+        _ => return None,
+    })
+}
+
+fn create_index(ci: &mut sqlparser::ast::CreateIndex, cx: &Context<'_>, out: &mut Translated) -> Result<(), Refusal> {
+    if ci.using.is_some() && cx.to != Dialect::Postgres {
+        return Err(refuse(
+            format!(
+                "index method `USING {}` has no {} equivalent",
+                ci.using.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+                cx.to
+            ),
+            Some(ci.table_name.span()),
+        )
+        .help(section_help(cx.to)));
+    }
+    if ci.concurrently && cx.to != Dialect::Postgres {
+        ci.concurrently = false;
+        out.notices.push(format!("`CONCURRENTLY` dropped: {} has no concurrent index builds", cx.to));
+    }
+    if ci.predicate.is_some() && cx.to == Dialect::Mysql {
+        if ci.unique {
+            return Err(refuse(
+                "a partial UNIQUE index has no MySQL equivalent: without its WHERE it would reject rows it allows",
+                ci.predicate.as_ref().map(Spanned::span),
+            )
+            .help(section_help(cx.to)));
+        }
+        ci.predicate = None;
+        out.notices.push("partial index becomes a full index on MySQL (same results, a larger index)".into());
+    }
+    if !ci.include.is_empty() && cx.to != Dialect::Postgres {
+        ci.include.clear();
+        out.notices.push(format!("`INCLUDE` columns dropped: {} has no covering-index clause", cx.to));
+    }
+    if ci.nulls_distinct == Some(false) && cx.to != Dialect::Postgres {
+        return Err(refuse(format!("`NULLS NOT DISTINCT` has no {} equivalent", cx.to), Some(ci.table_name.span())));
+    }
+    if cx.to == Dialect::Mysql {
+        if let Some(ic) = ci.columns.iter().find(|c| !matches!(c.column.expr, Expr::Identifier(_))) {
+            return Err(refuse(
+                "an index on an expression has no MariaDB equivalent (MySQL 8 writes it `((expression))`)",
+                Some(ic.column.expr.span()),
+            )
+            .help(section_help(cx.to)));
+        }
+        key_lengths(ci, cx, out)?;
     }
     Ok(())
 }
@@ -361,7 +774,7 @@ fn key_lengths(ci: &mut sqlparser::ast::CreateIndex, cx: &Context<'_>, out: &mut
                 return Err(refuse(
                     format!(
                         "MySQL can only index `{}` column `{}` by a prefix, so a unique index would compare prefixes only",
-                        mapped, name.value
+                        col.def.data_type, name.value
                     ),
                     Some(name.span),
                 )
@@ -369,69 +782,149 @@ fn key_lengths(ci: &mut sqlparser::ast::CreateIndex, cx: &Context<'_>, out: &mut
             }
             // A prefix index finds the same rows; MySQL rechecks the full value.
             let name = name.clone();
+            out.notices.push(format!(
+                "{} column `{}` indexed by its first 255 characters on MySQL (same results)",
+                col.def.data_type, name.value
+            ));
             ic.column.expr = exprs::key_prefix(name, 255);
-            out.notices.push("TEXT column indexed by its first 255 characters on MySQL (same results)".into());
         }
     }
     Ok(())
 }
 
-fn alter_table(at: &mut sqlparser::ast::AlterTable, cx: &Context<'_>, out: &mut Translated) -> Result<(), Refusal> {
-    let table = cx.catalog.table(&at.name).cloned();
+/// `DROP TABLE` and `DROP VIEW` on SQLite and MySQL: one table per statement on SQLite, and
+/// what PostgreSQL's `CASCADE` also drops (views that read the table, other tables' foreign
+/// keys to it) dropped first, since neither database does it.
+fn drop_relations(stmt: &Statement, cx: &Context<'_>, mut out: Translated) -> Result<Translated, Refusal> {
+    let Statement::Drop { object_type, if_exists, names, cascade, .. } = stmt else { unreachable!() };
+    let dropped: Vec<String> = names.iter().map(catalog::key).collect();
+    let mut before = Vec::new();
+    if *cascade {
+        let mut views: Vec<String> = Vec::new();
+        for d in &dropped {
+            for v in cx.catalog.dependent_views(d) {
+                if !views.contains(&v) && !dropped.contains(&v) {
+                    out.notices
+                        .push(format!("`CASCADE`: view `{v}` reads `{d}`, so it is dropped first, as PostgreSQL drops it"));
+                    views.push(v);
+                }
+            }
+        }
+        before.extend(views.into_iter().map(|v| drop_statement(ObjectType::View, object_name(&v))));
+        for d in &dropped {
+            for (table, fk) in cx.catalog.referencing_foreign_keys(d) {
+                if dropped.contains(&table) {
+                    continue;
+                }
+                if cx.to == Dialect::Sqlite {
+                    return Err(refuse(
+                        format!("`CASCADE` would drop foreign key `{fk}` of `{table}`, which references `{d}`; SQLite cannot drop it in place"),
+                        Some(names[0].span()),
+                    )
+                    .help(format!("drop it first with `ALTER TABLE {table} DROP CONSTRAINT {fk}` (a table rebuild on SQLite)")));
+                }
+                out.notices.push(format!("`CASCADE`: foreign key `{fk}` of `{table}` references `{d}`, so it is dropped first"));
+                let op = AlterTableOperation::DropForeignKey { name: Ident::new(fk), drop_behavior: None };
+                before.push(alter_statement(object_name(&table), vec![op]));
+            }
+        }
+    }
+    let one = |names: Vec<ObjectName>| Statement::Drop {
+        object_type: *object_type,
+        if_exists: *if_exists,
+        names,
+        cascade: false,
+        restrict: false,
+        purge: false,
+        temporary: false,
+        table: None,
+    };
+    if cx.to == Dialect::Sqlite {
+        before.extend(names.iter().map(|n| one(vec![n.clone()])));
+    } else {
+        before.push(one(names.clone()));
+    }
+    finish_all(before, cx, out)
+}
+
+/// Translate the operations of an `ALTER TABLE`; returns statements to run before it.
+fn alter_table(at: &mut AlterTable, cx: &Context<'_>, out: &mut Translated) -> Result<Vec<Statement>, Refusal> {
+    // The schema as each operation finds it: the catalog, with the earlier operations applied.
+    let mut model = cx.catalog.clone();
     let mut ops = Vec::with_capacity(at.operations.len());
     for op in std::mem::take(&mut at.operations) {
+        let original = op.clone();
+        let table = model.table(&at.name).cloned();
+        let names = model.relation_names();
         match op {
             AlterTableOperation::AddColumn { column_keyword, if_not_exists, mut column_def, column_position } => {
-                self::column_def(&mut column_def, cx, false, out)?;
+                let pk_elsewhere = false;
+                self::column_def(&mut column_def, cx, pk_elsewhere, out)?;
+                let mut extra = Vec::new();
+                if cx.to == Dialect::Mysql {
+                    // Named as PostgreSQL names them, as in CREATE TABLE.
+                    let mut scratch = table.clone().unwrap_or_else(|| Table { name: catalog::key(&at.name), ..Table::default() });
+                    let column = column_def.name.clone();
+                    let mut kept = Vec::new();
+                    for o in std::mem::take(&mut column_def.options) {
+                        let Some((kind, columns, written)) = catalog::describe_option(&column.value, &o) else {
+                            kept.push(o);
+                            continue;
+                        };
+                        let name = scratch.add_constraint(kind, columns, written.as_ref(), None, &names);
+                        match hoist_option(&o.option, &column, Some(Ident::new(name))) {
+                            Some(c) => extra.push(AlterTableOperation::AddConstraint { constraint: c, not_valid: false }),
+                            None => kept.push(o),
+                        }
+                    }
+                    column_def.options = kept;
+                }
                 ops.push(AlterTableOperation::AddColumn { column_keyword, if_not_exists, column_def, column_position });
+                ops.extend(extra);
+            }
+            AlterTableOperation::AddConstraint {
+                constraint:
+                    c
+                    @ (TableConstraint::Exclude(_) | TableConstraint::PrimaryKeyUsingIndex(_) | TableConstraint::UniqueUsingIndex(_)),
+                ..
+            } if cx.to != Dialect::Postgres => {
+                return Err(refuse(format!("constraint `{c}` has no {} equivalent", cx.to), Some(at.name.span()))
+                    .help(section_help(cx.to)));
             }
             AlterTableOperation::AlterColumn { column_name, op } if cx.to == Dialect::Sqlite => {
                 return Err(refuse(format!("SQLite cannot `ALTER COLUMN {} {}` in place", column_name.value, op), Some(column_name.span))
-                    .help("write the table rebuild in a `-- +up sqlite` section: create the new table, copy the rows, drop the old one and rename"));
+                    .help("sqlmig rebuilds the table on SQLite (spec/rebuild); write the rebuild in a `-- +up sqlite` section if it cannot"));
             }
             AlterTableOperation::AddConstraint { constraint, .. } if cx.to == Dialect::Sqlite => {
                 return Err(refuse(format!("SQLite cannot add constraint `{constraint}` to an existing table"), None)
-                    .help("write the table rebuild in a `-- +up sqlite` section"));
+                    .help("sqlmig rebuilds the table on SQLite (spec/rebuild); write the rebuild in a `-- +up sqlite` section if it cannot"));
             }
             AlterTableOperation::DropConstraint { name, .. } if cx.to == Dialect::Sqlite => {
                 return Err(refuse(
                     format!("SQLite cannot drop constraint `{}` from an existing table", name.value),
                     Some(name.span),
                 )
-                .help("write the table rebuild in a `-- +up sqlite` section"));
+                .help("sqlmig rebuilds the table on SQLite (spec/rebuild); write the rebuild in a `-- +up sqlite` section if it cannot"));
             }
-            AlterTableOperation::AlterColumn { column_name, op }
-                if cx.to == Dialect::Mysql
-                    && matches!(
-                        op,
-                        AlterColumnOperation::SetDataType { .. }
-                            | AlterColumnOperation::SetNotNull
-                            | AlterColumnOperation::DropNotNull
-                    ) =>
-            {
-                // MySQL restates the whole column: take it from the schema model.
-                let Some(col) = table.as_ref().and_then(|t| t.column(&column_name.value)) else {
-                    return Err(refuse(
-                        format!(
-                            "MySQL's `MODIFY COLUMN` restates the whole column, and no earlier migration defines `{}`",
-                            column_name.value
-                        ),
-                        Some(column_name.span),
-                    )
-                    .help("write `ALTER TABLE ... MODIFY COLUMN` with the full definition in a `-- +up mysql` section"));
+            AlterTableOperation::AlterColumn { column_name, op } if cx.to == Dialect::Mysql => {
+                let native = match &op {
+                    AlterColumnOperation::DropDefault => true,
+                    AlterColumnOperation::SetDefault { value } => {
+                        let column_type = table.as_ref().and_then(|t| t.column(&column_name.value)).map(|c| &c.def.data_type);
+                        matches!(value, Expr::Value(_))
+                            && column_type.is_some_and(|t| {
+                                types::map(t, cx.from, cx.to).is_ok_and(|m| !types::mysql_needs_key_length(&m.data_type))
+                            })
+                    }
+                    _ => false,
                 };
-                let mut def = col.def.clone();
-                catalog::alter_column(&mut def, &op);
-                self::column_def(&mut def, cx, false, out)?;
-                // An inline PRIMARY KEY or UNIQUE would be declared a second time.
-                def.options.retain(|o| !matches!(o.option, ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_)));
-                let options = def.options.into_iter().map(|o| o.option).collect();
-                ops.push(AlterTableOperation::ModifyColumn {
-                    col_name: def.name,
-                    data_type: def.data_type,
-                    options,
-                    column_position: None,
-                });
+                if native {
+                    ops.push(AlterTableOperation::AlterColumn { column_name, op });
+                } else {
+                    // MySQL restates the whole column: take it from the schema model.
+                    let notices = matches!(op, AlterColumnOperation::SetDataType { .. });
+                    ops.push(modify_column(table.as_ref(), &column_name, Some(&op), cx, notices.then_some(&mut *out))?);
+                }
             }
             AlterTableOperation::AlterColumn {
                 column_name,
@@ -442,16 +935,154 @@ fn alter_table(at: &mut sqlparser::ast::AlterTable, cx: &Context<'_>, out: &mut 
                 if using.is_some() && cx.to != Dialect::Postgres {
                     return Err(refuse("`USING` conversions have no equivalent here", Some(column_name.span)));
                 }
+                if let Some(n) = mapped.notice {
+                    out.notices.push(format!("column `{}`: {n}", column_name.value));
+                }
                 ops.push(AlterTableOperation::AlterColumn {
                     column_name,
                     op: AlterColumnOperation::SetDataType { data_type: mapped.data_type, using, had_set },
                 });
             }
+            AlterTableOperation::AddConstraint { mut constraint, not_valid } if cx.to == Dialect::Mysql => {
+                let at_span = at.name.span();
+                match &mut constraint {
+                    TableConstraint::ForeignKey(f) => foreign_key(f, cx, at_span)?,
+                    TableConstraint::Unique(u) => characteristics(u.characteristics.as_mut(), false, cx, at_span)?,
+                    _ => {}
+                }
+                if let (Some(mut scratch), Some((kind, _, None))) = (table.clone(), catalog::describe(&constraint)) {
+                    if kind != ConstraintKind::PrimaryKey {
+                        let name = scratch.add_table_constraint(&constraint, &names).map(Ident::new);
+                        match &mut constraint {
+                            TableConstraint::Unique(u) => u.name = name,
+                            TableConstraint::ForeignKey(f) => f.name = name,
+                            TableConstraint::Check(k) => k.name = name,
+                            _ => {}
+                        }
+                    }
+                }
+                if let (TableConstraint::Unique(u), Some(t)) = (&constraint, &table) {
+                    for ic in &u.columns {
+                        let Expr::Identifier(name) = &ic.column.expr else { continue };
+                        let Some(col) = t.column(&name.value) else { continue };
+                        if types::map(&col.def.data_type, cx.from, cx.to)
+                            .is_ok_and(|m| types::mysql_needs_key_length(&m.data_type))
+                        {
+                            return Err(refuse(
+                                format!(
+                                    "column `{}`: MySQL cannot make a TEXT column part of a unique key without a prefix length",
+                                    name.value
+                                ),
+                                Some(name.span),
+                            )
+                            .help("declare it `VARCHAR(n)`"));
+                        }
+                    }
+                }
+                if not_valid {
+                    out.notices.push("`NOT VALID` dropped: MySQL checks the existing rows too".into());
+                }
+                ops.push(AlterTableOperation::AddConstraint { constraint, not_valid: false });
+            }
+            AlterTableOperation::DropConstraint { name, if_exists, drop_behavior } if cx.to == Dialect::Mysql => {
+                let kind = table.as_ref().and_then(|t| t.constraint(&name.value)).map(|c| c.kind);
+                if drop_behavior.is_some() {
+                    out.notices.push(format!(
+                        "`{}` dropped: MySQL has no dependent constraints to consider",
+                        drop_behavior.unwrap_or(sqlparser::ast::DropBehavior::Cascade)
+                    ));
+                }
+                ops.push(match kind {
+                    Some(ConstraintKind::PrimaryKey) => AlterTableOperation::DropPrimaryKey { drop_behavior: None },
+                    Some(ConstraintKind::ForeignKey) if !if_exists => {
+                        AlterTableOperation::DropForeignKey { name, drop_behavior: None }
+                    }
+                    Some(ConstraintKind::Unique) if !if_exists => AlterTableOperation::DropIndex { name },
+                    _ => AlterTableOperation::DropConstraint { name, if_exists, drop_behavior: None },
+                });
+            }
+            AlterTableOperation::DropColumn { has_column_keyword, column_names, if_exists, drop_behavior }
+                if cx.to == Dialect::Mysql =>
+            {
+                // PostgreSQL drops the constraints and indexes that involve the column with it;
+                // MySQL refuses while a foreign key uses it, and narrows multi-column indexes.
+                if let Some(t) = &table {
+                    let dropped: Vec<String> = column_names.iter().map(|c| c.value.to_lowercase()).collect();
+                    let involved = |cols: &[String]| cols.iter().any(|c| dropped.contains(c));
+                    for c in t.constraints.iter().filter(|c| involved(&c.columns)) {
+                        let name = Ident::new(c.name.as_str());
+                        ops.push(match c.kind {
+                            ConstraintKind::ForeignKey => AlterTableOperation::DropForeignKey { name, drop_behavior: None },
+                            ConstraintKind::Unique => AlterTableOperation::DropIndex { name },
+                            ConstraintKind::Check => {
+                                AlterTableOperation::DropConstraint { name, if_exists: false, drop_behavior: None }
+                            }
+                            ConstraintKind::PrimaryKey => AlterTableOperation::DropPrimaryKey { drop_behavior: None },
+                        });
+                    }
+                    for (index, i) in model.indexes_of(&t.name) {
+                        if involved(&i.columns) {
+                            ops.push(AlterTableOperation::DropIndex { name: Ident::new(index) });
+                        }
+                    }
+                }
+                if drop_behavior.is_some() {
+                    out.notices.push("`CASCADE` dropped: MySQL drops no dependent objects".into());
+                }
+                ops.push(AlterTableOperation::DropColumn { has_column_keyword, column_names, if_exists, drop_behavior: None });
+            }
             other => ops.push(other),
         }
+        model.apply(&alter_statement(at.name.clone(), vec![original]));
     }
     at.operations = ops;
-    Ok(())
+    if cx.to != Dialect::Postgres {
+        at.only = false;
+    }
+    Ok(Vec::new())
+}
+
+/// MySQL's `MODIFY COLUMN`: the whole column as the schema model has it, with `op` applied.
+/// Constraints stay where they are (they are table constraints on MySQL); the comment is
+/// restated, or MySQL would drop it. `out` receives the notices of a new type, if given.
+fn modify_column(
+    table: Option<&Table>,
+    column_name: &Ident,
+    op: Option<&AlterColumnOperation>,
+    cx: &Context<'_>,
+    out: Option<&mut Translated>,
+) -> Result<AlterTableOperation, Refusal> {
+    let Some(col) = table.and_then(|t| t.column(&column_name.value)) else {
+        return Err(refuse(
+            format!(
+                "MySQL's `MODIFY COLUMN` restates the whole column, and no earlier migration defines `{}`",
+                column_name.value
+            ),
+            Some(column_name.span),
+        )
+        .help("write `ALTER TABLE ... MODIFY COLUMN` with the full definition in a `-- +up mysql` section"));
+    };
+    let table = table.expect("the column came from it");
+    let mut def = col.def.clone();
+    if let Some(op) = op {
+        catalog::alter_column(&mut def, op);
+    }
+    let pk_elsewhere = table.primary_key.len() == 1 && table.primary_key[0].eq_ignore_ascii_case(&def.name.value);
+    let mut scratch = Translated::default();
+    column_def(&mut def, cx, pk_elsewhere, &mut scratch)?;
+    if let Some(out) = out {
+        out.notices.extend(scratch.notices);
+    }
+    def.options.retain(|o| catalog::describe_option(&def.name.value, o).is_none());
+    let options = def
+        .options
+        .into_iter()
+        .map(|o| match o.option {
+            ColumnOption::Comment(c) => ColumnOption::Comment(c.replace('\\', "\\\\")),
+            other => other,
+        })
+        .collect();
+    Ok(AlterTableOperation::ModifyColumn { col_name: def.name, data_type: def.data_type, options, column_position: None })
 }
 
 fn comment_on(
@@ -476,37 +1107,22 @@ fn comment_on(
         CommentObject::Column if name.0.len() >= 2 => {
             let parts = &name.0;
             let table_name = ObjectName(parts[..parts.len() - 1].to_vec());
-            let column = parts[parts.len() - 1].as_ident().map(|i| i.value.clone()).unwrap_or_default();
-            let Some(col) = cx.catalog.table(&table_name).and_then(|t| t.column(&column)) else {
+            let column = parts[parts.len() - 1].as_ident().cloned().unwrap_or_else(|| Ident::new(""));
+            let table = cx.catalog.table(&table_name);
+            if table.and_then(|t| t.column(&column.value)).is_none() {
                 return Err(refuse(
                     format!("a MySQL column comment restates the whole column, and no earlier migration defines `{name}`"),
                     Some(name.span()),
                 )
                 .help("write `ALTER TABLE ... MODIFY COLUMN ... COMMENT '...'` in a `-- +up mysql` section"));
-            };
-            let mut def = col.def.clone();
-            column_def(&mut def, cx, false, out)?;
-            def.options.retain(|o| {
-                !matches!(o.option, ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_) | ColumnOption::Comment(_))
-            });
-            let mut stmt = Statement::AlterTable(sqlparser::ast::AlterTable {
-                name: table_name,
-                if_exists: false,
-                only: false,
-                operations: vec![AlterTableOperation::ModifyColumn {
-                    col_name: def.name,
-                    data_type: def.data_type,
-                    options: def.options.into_iter().map(|o| o.option).collect(),
-                    column_position: None,
-                }],
-                location: None,
-                on_cluster: None,
-                table_type: None,
-                end_token: sqlparser::ast::helpers::attached_token::AttachedToken::empty(),
-            });
-            out.notices.extend(exprs::rewrite(&mut stmt, cx)?);
-            idents::rewrite(&mut stmt, cx.from, cx.to);
-            out.sql.push(format!("{stmt} COMMENT '{text}'"));
+            }
+            let mut op = modify_column(table, &column, None, cx, None)?;
+            if let AlterTableOperation::ModifyColumn { options, .. } = &mut op {
+                options.retain(|o| !matches!(o, ColumnOption::Comment(_)));
+            }
+            let mut stmt = alter_statement(table_name, vec![op]);
+            let sql = finish(&mut stmt, cx, &mut out.notices)?;
+            out.sql.push(format!("{sql} COMMENT '{text}'"));
             Ok(())
         }
         other => {
@@ -516,10 +1132,180 @@ fn comment_on(
     }
 }
 
+/// Seed rows: byte strings written as text literals, and, on PostgreSQL, the identity
+/// sequence moved past keys given explicitly, as MySQL and SQLite move their counters.
+/// Returns statements to run after the INSERT.
+fn insert(ins: &mut sqlparser::ast::Insert, cx: &Context<'_>, out: &mut Translated) -> Result<Vec<String>, Refusal> {
+    let TableObject::TableName(name) = &ins.table else { return Ok(Vec::new()) };
+    let Some(table) = cx.catalog.table(name) else { return Ok(Vec::new()) };
+    let columns: Vec<String> = if ins.columns.is_empty() {
+        table.columns.iter().map(|c| c.def.name.value.to_lowercase()).collect()
+    } else {
+        ins.columns.iter().map(catalog::key).collect()
+    };
+    let defs: Vec<Option<&ColumnDef>> = columns.iter().map(|c| table.column(c).map(|c| &c.def)).collect();
+    if let Some(SetExpr::Values(values)) = ins.source.as_mut().map(|q| q.body.as_mut()) {
+        for row in &mut values.rows {
+            for (e, def) in row.iter_mut().zip(&defs) {
+                if def.is_some_and(|d| types::is_bytes(&d.data_type)) {
+                    exprs::bytes_literal(e, cx)?;
+                }
+                // MySQL and SQLite write booleans as 1 and 0, which PostgreSQL's BOOLEAN rejects.
+                let boolean =
+                    def.is_some_and(|d| types::map(&d.data_type, cx.from, cx.to).is_ok_and(|m| m.data_type == DataType::Boolean));
+                if boolean && cx.to == Dialect::Postgres {
+                    exprs::boolean_literal(e);
+                }
+            }
+        }
+    }
+    let mut after = Vec::new();
+    if cx.to == Dialect::Postgres {
+        for def in defs.iter().flatten() {
+            if assigns_keys(table, def, cx.from) {
+                let mut t = name.clone();
+                idents::rewrite_object_name(&mut t, cx.from, cx.to);
+                let mut c = def.name.clone();
+                idents::rewrite_ident(&mut c, cx.from, cx.to);
+                let table_text = t.to_string().replace('\'', "''");
+                let seq = format!("pg_get_serial_sequence('{table_text}', '{}')", c.value.replace('\'', "''"));
+                after.push(format!(
+                    "SELECT setval({seq}, max({c})) FROM {t} HAVING max({c}) >= COALESCE(pg_sequence_last_value({seq}::regclass), 0)"
+                ));
+                out.notices.push(format!(
+                    "the identity of `{}.{}` is moved past the keys given here, as {} moves its counter",
+                    table.name, def.name.value, cx.from
+                ));
+            }
+        }
+    }
+    Ok(after)
+}
+
 /// Run a `VisitorMut` over a statement.
 pub(crate) fn visit<V: sqlparser::ast::VisitorMut<Break = Refusal>>(stmt: &mut Statement, v: &mut V) -> Result<(), Refusal> {
     match stmt.visit(v) {
         ControlFlow::Break(r) => Err(r),
         ControlFlow::Continue(()) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    /// Translate each statement of `sql` (PostgreSQL) for `to`, folding them into one catalog.
+    fn run(sql: &str, to: Dialect) -> Vec<String> {
+        run_from(sql, Dialect::Postgres, to)
+    }
+
+    fn run_from(sql: &str, from: Dialect, to: Dialect) -> Vec<String> {
+        let mut catalog = Catalog::default();
+        let mut lines = Vec::new();
+        for stmt in sqlparser::parser::Parser::parse_sql(&*from.parser_dialect(), sql).unwrap() {
+            match translate(&stmt, &Context { from, to, catalog: &catalog }) {
+                Ok(t) => {
+                    lines.extend(t.sql);
+                    lines.extend(t.notices.into_iter().map(|n| format!("-- {n}")));
+                }
+                Err(r) => lines.push(format!("error: {}", r.message)),
+            }
+            catalog.apply(&stmt);
+        }
+        lines
+    }
+
+    #[test]
+    fn mysql_constraints_become_named_table_constraints() {
+        let out = run(
+            "CREATE TABLE t (id int PRIMARY KEY); \
+             CREATE TABLE b (id int PRIMARY KEY, a int REFERENCES t ON DELETE CASCADE, c int UNIQUE CHECK (c > 0), UNIQUE (a, c))",
+            Dialect::Mysql,
+        );
+        assert_eq!(
+            out[1],
+            "CREATE TABLE b (id INTEGER PRIMARY KEY, a INTEGER, c INTEGER, \
+             CONSTRAINT b_a_fkey FOREIGN KEY (a) REFERENCES t(id) ON DELETE CASCADE, CONSTRAINT b_c_key UNIQUE (c), \
+             CONSTRAINT b_c_check CHECK (c > 0), CONSTRAINT b_a_c_key UNIQUE (a, c)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        );
+        let out = run("CREATE TABLE b (a int REFERENCES nowhere)", Dialect::Mysql);
+        assert!(out[0].starts_with("error: MySQL needs the columns `REFERENCES nowhere` means"), "{out:?}");
+    }
+
+    #[test]
+    fn mysql_drop_column_drops_what_postgres_drops_with_it() {
+        let out = run(
+            "CREATE TABLE t (id int PRIMARY KEY, a int REFERENCES t (id), b int, UNIQUE (a, b), CHECK (a < b)); \
+             CREATE INDEX t_b_a ON t (b, a); CREATE INDEX t_b ON t (b); ALTER TABLE t DROP COLUMN a",
+            Dialect::Mysql,
+        );
+        assert_eq!(
+            out.last().unwrap(),
+            "ALTER TABLE t DROP FOREIGN KEY t_a_fkey, DROP INDEX t_a_b_key, DROP CONSTRAINT t_check, DROP INDEX t_b_a, DROP COLUMN a"
+        );
+    }
+
+    #[test]
+    fn mysql_alter_constraints_by_kind() {
+        let out = run(
+            "CREATE TABLE t (id int PRIMARY KEY, a int); ALTER TABLE t ADD UNIQUE (a); ALTER TABLE t ADD CHECK (a > 0); \
+             ALTER TABLE t DROP CONSTRAINT t_a_key; ALTER TABLE t DROP CONSTRAINT t_a_check; ALTER TABLE t DROP CONSTRAINT t_pkey",
+            Dialect::Mysql,
+        );
+        assert_eq!(
+            out[1..],
+            [
+                "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a)",
+                "ALTER TABLE t ADD CONSTRAINT t_a_check CHECK (a > 0)",
+                "ALTER TABLE t DROP INDEX t_a_key",
+                "ALTER TABLE t DROP CONSTRAINT t_a_check",
+                "ALTER TABLE t DROP PRIMARY KEY",
+            ]
+        );
+    }
+
+    #[test]
+    fn sqlite_keys_are_not_null_and_defaults_parenthesised() {
+        let out = run(
+            "CREATE TABLE t (code text PRIMARY KEY, n int DEFAULT (1 + 1), m int DEFAULT -1, d date DEFAULT CURRENT_DATE)",
+            Dialect::Sqlite,
+        );
+        assert_eq!(out[0], "CREATE TABLE t (code TEXT NOT NULL PRIMARY KEY, n INTEGER DEFAULT (1 + 1), m INTEGER DEFAULT -1, d DATE DEFAULT CURRENT_DATE)");
+        let out = run("CREATE TABLE t (a text, b int, PRIMARY KEY (a, b))", Dialect::Sqlite);
+        assert_eq!(out[0], "CREATE TABLE t (a TEXT NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b))");
+    }
+
+    #[test]
+    fn sqlite_rowid_keys_assign_keys_elsewhere() {
+        let out = run_from(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, n INT); INSERT INTO t (id, n) VALUES (7, 1)",
+            Dialect::Sqlite,
+            Dialect::Postgres,
+        );
+        assert_eq!(out[0], "CREATE TABLE t (id BIGINT PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY, n BIGINT)");
+        assert_eq!(out[2], "INSERT INTO t (id, n) VALUES (7, 1)",);
+        assert!(out[3].starts_with("SELECT setval(pg_get_serial_sequence('t', 'id'), max(id)) FROM t HAVING"), "{out:?}");
+    }
+
+    #[test]
+    fn mysql_indexes_text_by_a_prefix() {
+        let out =
+            run("CREATE TABLE t (a text, b text); CREATE INDEX t_a ON t (a); CREATE UNIQUE INDEX t_b ON t (b)", Dialect::Mysql);
+        assert_eq!(
+            out[1..3],
+            ["CREATE INDEX t_a ON t(`a`(255))", "-- TEXT column `a` indexed by its first 255 characters on MySQL (same results)"]
+        );
+        assert!(out[3].starts_with("error: MySQL can only index `TEXT` column `b` by a prefix"), "{out:?}");
+    }
+
+    #[test]
+    fn drops_on_sqlite_and_mysql() {
+        let sql = "CREATE TABLE a (id int PRIMARY KEY); CREATE VIEW v AS SELECT id FROM a; DROP TABLE IF EXISTS a, b CASCADE";
+        assert_eq!(
+            run(sql, Dialect::Sqlite)[2..5],
+            ["DROP VIEW IF EXISTS v", "DROP TABLE IF EXISTS a", "DROP TABLE IF EXISTS b"]
+        );
+        assert_eq!(run(sql, Dialect::Mysql)[2..4], ["DROP VIEW IF EXISTS v", "DROP TABLE IF EXISTS a, b"]);
     }
 }

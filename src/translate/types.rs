@@ -45,8 +45,18 @@ pub fn map(dt: &DataType, from: Dialect, to: Dialect) -> Result<Mapped, String> 
         Some("smallserial" | "serial2") => return Ok(Mapped { serial: true, ..Mapped::plain(T::SmallInt(None)) }),
         Some("citext") => {
             return Ok(match to {
-                Dialect::Sqlite => Mapped { collation: Some("NOCASE"), ..Mapped::plain(T::Text) },
-                Dialect::Mysql => Mapped { collation: Some("utf8mb4_unicode_ci"), ..Mapped::plain(T::Text) },
+                Dialect::Sqlite => Mapped {
+                    collation: Some("NOCASE"),
+                    notice: Some("CITEXT becomes TEXT COLLATE NOCASE, which ignores the case of ASCII letters only".into()),
+                    ..Mapped::plain(T::Text)
+                },
+                Dialect::Mysql => Mapped {
+                    collation: Some("utf8mb4_unicode_ci"),
+                    notice: Some(
+                        "CITEXT becomes LONGTEXT under utf8mb4_unicode_ci, which ignores accents as well as case".into(),
+                    ),
+                    ..Mapped::plain(T::LongText)
+                },
                 Dialect::Postgres => Mapped::plain(dt.clone()),
             })
         }
@@ -78,29 +88,41 @@ pub fn map(dt: &DataType, from: Dialect, to: Dialect) -> Result<Mapped, String> 
             Dialect::Postgres | Dialect::Sqlite,
         ) => return Err(format!("unsigned type `{dt}` has no {to} equivalent; use a signed type with a CHECK constraint")),
 
-        // Integers.
+        // Integers. SQLite stores every integer in up to 64 bits, whatever the declared type.
+        (
+            T::Int2(_) | T::SmallInt(_) | T::Int(_) | T::Int4(_) | T::Integer(_) | T::Int8(_) | T::BigInt(_) | T::TinyInt(_) | T::MediumInt(_),
+            Dialect::Postgres | Dialect::Mysql,
+        ) if from == Dialect::Sqlite => T::BigInt(None),
         (T::Int2(_) | T::SmallInt(_), _) => T::SmallInt(None),
-        (T::Int(_) | T::Int4(_) | T::Integer(_), Dialect::Sqlite) => T::Integer(None),
         (T::Int(_) | T::Int4(_) | T::Integer(_), _) => T::Integer(None),
         (T::Int8(_) | T::BigInt(_), _) => T::BigInt(None),
         (T::TinyInt(Some(1)), Dialect::Postgres) => T::Boolean,
-        (T::TinyInt(_) | T::MediumInt(_), Dialect::Postgres) => T::SmallInt(None),
+        (T::TinyInt(_), Dialect::Postgres) => T::SmallInt(None),
+        (T::MediumInt(_), Dialect::Postgres) => T::Integer(None),
         (T::TinyInt(_) | T::MediumInt(_), Dialect::Sqlite) => T::Integer(None),
 
         // Booleans: MySQL's BOOLEAN is TINYINT(1) and takes TRUE/FALSE; SQLite stores 1/0.
         (T::Bool | T::Boolean, _) => T::Boolean,
 
-        // Text.
+        // Text. MySQL's TEXT holds 64 KiB; PostgreSQL's and SQLite's are unbounded.
+        (T::Text | T::TinyText | T::MediumText | T::LongText, Dialect::Mysql) if from != Dialect::Mysql => T::LongText,
         (T::Text | T::TinyText | T::MediumText | T::LongText, _) => T::Text,
         (T::Varchar(len) | T::CharacterVarying(len) | T::CharVarying(len) | T::Nvarchar(len), Dialect::Mysql) => match len {
             Some(_) => T::Varchar(*len),
             // PostgreSQL's unbounded VARCHAR is TEXT.
-            None => T::Text,
+            None => T::LongText,
         },
         (T::Varchar(len) | T::CharacterVarying(len) | T::CharVarying(len) | T::Nvarchar(len), _) => T::Varchar(*len),
-        (T::Char(len) | T::Character(len), _) => T::Char(*len),
-        (T::Uuid, Dialect::Mysql) => T::Char(Some(CharacterLength::IntegerLength { length: 36, unit: None })),
-        (T::Uuid, Dialect::Sqlite) => T::Text,
+        (T::Char(len) | T::Character(len), _) => {
+            let notice = (from == Dialect::Postgres)
+                .then(|| format!("`{dt}` values shorter than the length are not padded with spaces on {to}, as PostgreSQL pads them"));
+            return Ok(Mapped { notice, ..Mapped::plain(T::Char(*len)) });
+        }
+        (T::Uuid, Dialect::Mysql | Dialect::Sqlite) => {
+            let ty = if to == Dialect::Mysql { T::Char(Some(CharacterLength::IntegerLength { length: 36, unit: None })) } else { T::Text };
+            let notice = format!("UUID becomes {ty}: values compare as text, so write them in the canonical lowercase form PostgreSQL returns");
+            return Ok(Mapped { notice: Some(notice), ..Mapped::plain(ty) });
+        }
         (T::Uuid, Dialect::Postgres) => T::Uuid,
 
         // Exact numbers.
@@ -113,33 +135,77 @@ pub fn map(dt: &DataType, from: Dialect, to: Dialect) -> Result<Mapped, String> 
             }
             _ => T::Decimal(*info),
         },
+        (T::Numeric(info) | T::Decimal(info) | T::Dec(info), Dialect::Sqlite) => {
+            return Ok(Mapped {
+                notice: Some(format!(
+                    "SQLite stores {dt} as an integer or a 64-bit float: exact to 15 significant digits, and not rounded to its scale"
+                )),
+                ..Mapped::plain(T::Numeric(*info))
+            })
+        }
         (T::Numeric(info) | T::Decimal(info) | T::Dec(info), _) => T::Numeric(*info),
 
-        // Floating point.
-        (T::Real | T::Float4, Dialect::Mysql) => T::Float(ExactNumberInfo::None),
-        (T::Real | T::Float4, _) => T::Real,
-        (T::Float(_), Dialect::Postgres) => T::DoublePrecision,
-        (T::DoublePrecision | T::Double(_) | T::Float8 | T::Float64, Dialect::Mysql) => T::Double(ExactNumberInfo::None),
-        (T::DoublePrecision | T::Double(_) | T::Float8 | T::Float64, Dialect::Sqlite) => T::Real,
-        (T::DoublePrecision | T::Double(_) | T::Float8 | T::Float64, Dialect::Postgres) => T::DoublePrecision,
+        // Floating point: single (4-byte) or double (8-byte) precision, as the source means it.
+        (T::Real | T::Float4 | T::Float(_) | T::DoublePrecision | T::Double(_) | T::Float8 | T::Float64, _) => {
+            match float_width(dt, from)? {
+                4 => match to {
+                    Dialect::Mysql => T::Float(ExactNumberInfo::None),
+                    _ => T::Real,
+                },
+                _ => match to {
+                    Dialect::Mysql => T::Double(ExactNumberInfo::None),
+                    Dialect::Sqlite => T::Real,
+                    Dialect::Postgres => T::DoublePrecision,
+                },
+            }
+        }
 
         // Dates and times. PostgreSQL keeps microseconds by default; MySQL keeps none unless told.
         (T::Date, _) => T::Date,
+        (T::Time(_, TimezoneInfo::Tz | TimezoneInfo::WithTimeZone), _) => {
+            return Err(format!("`{dt}` (a time of day with a time zone) has no {to} equivalent"));
+        }
         (T::Timestamp(p, tz), Dialect::Mysql) => {
             let notice = matches!(tz, TimezoneInfo::Tz | TimezoneInfo::WithTimeZone)
                 .then(|| "TIMESTAMPTZ becomes DATETIME(6): MySQL keeps no time zone, so store UTC".to_string());
             return Ok(Mapped { notice, ..Mapped::plain(T::Datetime(Some(p.unwrap_or(6)))) });
         }
-        (T::Timestamp(p, _) | T::Datetime(p), Dialect::Sqlite) => T::Timestamp(*p, TimezoneInfo::None),
-        (T::Datetime(p), Dialect::Postgres) => T::Timestamp(*p, TimezoneInfo::None),
+        (T::Timestamp(p, tz), Dialect::Sqlite) => {
+            let notice = matches!(tz, TimezoneInfo::Tz | TimezoneInfo::WithTimeZone)
+                .then(|| "TIMESTAMPTZ becomes TIMESTAMP: SQLite keeps no time zone and compares timestamps as text, so store UTC".to_string());
+            return Ok(Mapped { notice, ..Mapped::plain(T::Timestamp(*p, TimezoneInfo::None)) });
+        }
+        (T::Datetime(p), Dialect::Sqlite) => T::Timestamp(*p, TimezoneInfo::None),
+        (T::Datetime(p), Dialect::Mysql) => T::Datetime(Some(p.unwrap_or(6))),
+        // MySQL's DATETIME keeps whole seconds unless told; SQLite's keeps what it is given.
+        (T::Datetime(p), Dialect::Postgres) => T::Timestamp(if from == Dialect::Mysql { Some(p.unwrap_or(0)) } else { *p }, TimezoneInfo::None),
+        (T::Timestamp(p, tz), Dialect::Postgres) if from == Dialect::Mysql => {
+            let _ = tz;
+            T::Timestamp(Some(p.unwrap_or(0)), TimezoneInfo::None)
+        }
         (T::Timestamp(p, tz), Dialect::Postgres) => T::Timestamp(*p, *tz),
         (T::Time(p, _), Dialect::Mysql) => T::Time(Some(p.unwrap_or(6)), TimezoneInfo::None),
+        (T::Time(p, _), Dialect::Postgres) if from == Dialect::Mysql => T::Time(Some(p.unwrap_or(0)), TimezoneInfo::None),
         (T::Time(p, _), _) => T::Time(*p, TimezoneInfo::None),
 
         // Documents and bytes.
-        (T::JSON | T::JSONB, Dialect::Mysql) => T::JSON,
-        (T::JSON | T::JSONB, Dialect::Sqlite) => T::Text,
-        (T::JSON, Dialect::Postgres) => T::JSONB,
+        (T::JSON | T::JSONB, Dialect::Mysql) => {
+            return Ok(Mapped {
+                notice: Some(format!(
+                    "{dt} becomes MySQL's JSON: the same documents, but their text may come back with other spacing and key order"
+                )),
+                ..Mapped::plain(T::JSON)
+            })
+        }
+        (T::JSON, Dialect::Sqlite) => T::Text,
+        (T::JSONB, Dialect::Sqlite) => {
+            return Ok(Mapped {
+                notice: Some("JSONB becomes TEXT checked by json_valid(): SQLite returns a document as written, not normalised as JSONB is".into()),
+                ..Mapped::plain(T::Text)
+            })
+        }
+        (T::JSON, Dialect::Postgres) if from == Dialect::Mysql => T::JSONB,
+        (T::JSON, Dialect::Postgres) => T::JSON,
         (T::JSONB, Dialect::Postgres) => T::JSONB,
         (T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_), Dialect::Mysql) => {
             T::LongBlob
@@ -147,14 +213,44 @@ pub fn map(dt: &DataType, from: Dialect, to: Dialect) -> Result<Mapped, String> 
         (T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_), Dialect::Sqlite) => {
             T::Blob(None)
         }
-        (
-            T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_),
-            Dialect::Postgres,
-        ) => T::Bytea,
+        (T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_), Dialect::Postgres) => {
+            T::Bytea
+        }
         (T::Enum(..) | T::Set(_), Dialect::Mysql) => dt.clone(),
         _ => return Err(format!("type `{dt}` has no mapping from {from} to {to}")),
     };
     Ok(Mapped::plain(mapped))
+}
+
+/// How many bytes a floating-point type has in its source dialect: PostgreSQL's `REAL` and
+/// `FLOAT(1..24)` and MySQL's `FLOAT` are single precision; SQLite's `REAL` and MySQL's
+/// `REAL` are double precision.
+fn float_width(dt: &DataType, from: Dialect) -> Result<u8, String> {
+    use DataType as T;
+    Ok(match dt {
+        T::Float4 => 4,
+        T::Real if from == Dialect::Postgres => 4,
+        T::Float(ExactNumberInfo::Precision(p)) if *p <= 24 => 4,
+        T::Float(ExactNumberInfo::Precision(_)) => 8,
+        T::Float(ExactNumberInfo::None) if from == Dialect::Mysql => 4,
+        T::Float(ExactNumberInfo::PrecisionAndScale(..)) | T::Double(ExactNumberInfo::PrecisionAndScale(..)) => {
+            return Err(format!(
+                "`{dt}` rounds what it stores to a number of decimals; no other database has such a floating-point type"
+            ))
+        }
+        _ => 8,
+    })
+}
+
+/// Whether a type holds JSON documents.
+pub fn is_json(dt: &DataType) -> bool {
+    matches!(dt, DataType::JSON | DataType::JSONB)
+}
+
+/// Whether a type holds bytes.
+pub fn is_bytes(dt: &DataType) -> bool {
+    use DataType as T;
+    matches!(dt, T::Bytea | T::Blob(_) | T::TinyBlob | T::MediumBlob | T::LongBlob | T::Binary(_) | T::Varbinary(_))
 }
 
 /// The integer type for an auto-incrementing column. SQLite auto-increments only an
@@ -227,6 +323,12 @@ mod tests {
             ("BOOLEAN", "BOOLEAN", "BOOLEAN"),
             ("SERIAL", "INTEGER", "INTEGER"),
             ("BIGSERIAL", "INTEGER", "BIGINT"),
+            ("TEXT", "TEXT", "LONGTEXT"),
+            ("VARCHAR", "VARCHAR", "LONGTEXT"),
+            ("REAL", "REAL", "FLOAT"),
+            ("FLOAT", "REAL", "DOUBLE"),
+            ("FLOAT(10)", "REAL", "FLOAT"),
+            ("TIME", "TIME", "TIME(6)"),
         ];
         for (src, sqlite, mysql) in rows {
             assert_eq!((src, to(src, Dialect::Sqlite), to(src, Dialect::Mysql)), (src, sqlite.to_string(), mysql.to_string()));
@@ -234,5 +336,26 @@ mod tests {
         assert!(to("TEXT[]", Dialect::Sqlite).starts_with("error: array type"));
         assert!(to("INTERVAL", Dialect::Mysql).starts_with("error: `INTERVAL`"));
         assert!(to("inet", Dialect::Mysql).starts_with("error: type `inet`"));
+        assert!(to("TIMETZ", Dialect::Sqlite).contains("a time of day with a time zone"));
+    }
+
+    #[test]
+    fn other_sources() {
+        let ty = |sql: &str, from: Dialect| {
+            let stmt =
+                sqlparser::parser::Parser::parse_sql(&*from.parser_dialect(), &format!("CREATE TABLE t (c {sql})")).unwrap();
+            let sqlparser::ast::Statement::CreateTable(ct) = &stmt[0] else { unreachable!() };
+            let dt = ct.columns[0].data_type.clone();
+            (
+                map(&dt, from, Dialect::Postgres).unwrap().data_type.to_string(),
+                map(&dt, from, Dialect::Mysql).map(|m| m.data_type.to_string()),
+            )
+        };
+        // SQLite keeps 64-bit integers and doubles whatever the declared type says.
+        assert_eq!(ty("INT", Dialect::Sqlite), ("BIGINT".to_string(), Ok("BIGINT".to_string())));
+        assert_eq!(ty("REAL", Dialect::Sqlite), ("DOUBLE PRECISION".to_string(), Ok("DOUBLE".to_string())));
+        // MySQL's FLOAT is single precision, its DATETIME keeps whole seconds.
+        assert_eq!(ty("FLOAT", Dialect::Mysql).0, "REAL");
+        assert_eq!(ty("DATETIME", Dialect::Mysql).0, "TIMESTAMP(0)");
     }
 }

@@ -1,0 +1,8 @@
+-- up
+CREATE TABLE players (id INTEGER PRIMARY KEY, name VARCHAR(60) NOT NULL, legacy_code VARCHAR(10)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+INSERT INTO players (id, name, legacy_code) VALUES (1, 'ada', 'X1');
+ALTER TABLE players ADD COLUMN rating INTEGER NOT NULL DEFAULT 1000;
+ALTER TABLE players DROP COLUMN legacy_code;
+-- down
+ALTER TABLE players DROP COLUMN rating;
+DROP TABLE players;

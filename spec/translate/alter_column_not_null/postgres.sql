@@ -1,0 +1,10 @@
+-- up
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    phone VARCHAR(20),
+    email VARCHAR(120) NOT NULL DEFAULT ''
+);
+ALTER TABLE contacts ALTER COLUMN phone SET NOT NULL;
+ALTER TABLE contacts ALTER COLUMN email DROP NOT NULL;
+-- down
+DROP TABLE contacts;

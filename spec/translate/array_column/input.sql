@@ -1,0 +1,9 @@
+-- Arrays exist only on PostgreSQL.
+-- +up
+CREATE TABLE recipes (
+    id INTEGER PRIMARY KEY,
+    tags TEXT[] NOT NULL
+);
+
+-- +down
+DROP TABLE recipes;

@@ -1,0 +1,6 @@
+-- up
+CREATE TABLE files (id INTEGER PRIMARY KEY, content BLOB NOT NULL);
+INSERT INTO files (id, content) VALUES (1, X'00ff10');
+INSERT INTO files (id, content) VALUES (2, X'0102'), (3, X'616263');
+-- down
+DROP TABLE files;

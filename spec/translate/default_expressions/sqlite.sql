@@ -1,0 +1,6 @@
+-- up
+CREATE TABLE defaults_demo (id INTEGER PRIMARY KEY, label TEXT NOT NULL DEFAULT 'none', delta INTEGER NOT NULL DEFAULT -1, twice INTEGER DEFAULT (2 * 21), tag VARCHAR(10) DEFAULT (lower('X')));
+-- notice: 3:1: SQLite's lower() changes the case of ASCII letters only
+INSERT INTO defaults_demo (id) VALUES (1);
+-- down
+DROP TABLE defaults_demo;

@@ -1,0 +1,7 @@
+-- up
+CREATE TABLE nodes (
+    id INTEGER PRIMARY KEY,
+    parent_id INTEGER REFERENCES nodes (id) DEFERRABLE INITIALLY DEFERRED
+);
+-- down
+DROP TABLE nodes;

@@ -1,0 +1,7 @@
+-- DROP TABLE IF EXISTS of several tables, with CASCADE.
+-- +up
+CREATE TABLE a (id INTEGER PRIMARY KEY);
+CREATE TABLE b (id INTEGER PRIMARY KEY);
+
+-- +down
+DROP TABLE IF EXISTS a, b, never_created CASCADE;

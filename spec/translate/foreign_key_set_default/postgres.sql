@@ -1,0 +1,9 @@
+-- up
+CREATE TABLE owners (id INTEGER PRIMARY KEY);
+CREATE TABLE pets (
+    id INTEGER PRIMARY KEY,
+    owner_id INTEGER DEFAULT 0 REFERENCES owners (id) ON DELETE SET DEFAULT
+);
+-- down
+DROP TABLE pets;
+DROP TABLE owners;

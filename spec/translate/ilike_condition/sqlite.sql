@@ -1,0 +1,7 @@
+-- up
+CREATE TABLE cities (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL);
+INSERT INTO cities (id, name) VALUES (1, 'Lisbon'), (2, 'LIMA'), (3, 'Oslo');
+DELETE FROM cities WHERE name LIKE 'li%';
+-- notice: 5:1: `ILIKE` becomes `LIKE`, which SQLite matches ignoring the case of ASCII letters only
+-- down
+DROP TABLE cities;

@@ -1,0 +1,7 @@
+-- up
+CREATE TABLE timers (
+    id INTEGER PRIMARY KEY,
+    duration INTERVAL NOT NULL
+);
+-- down
+DROP TABLE timers;

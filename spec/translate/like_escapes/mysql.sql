@@ -1,0 +1,6 @@
+-- up
+CREATE TABLE codes (id INTEGER PRIMARY KEY, code VARCHAR(20) NOT NULL) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+INSERT INTO codes (id, code) VALUES (1, 'a_b'), (2, 'axb'), (3, 'a\\_b');
+DELETE FROM codes WHERE code LIKE 'a\\_b';
+-- down
+DROP TABLE codes;

@@ -1,0 +1,11 @@
+-- Sequences apart from a key exist only on PostgreSQL.
+-- +up
+CREATE SEQUENCE ticket_numbers START 1000;
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    number BIGINT NOT NULL DEFAULT nextval('ticket_numbers')
+);
+
+-- +down
+DROP TABLE tickets;
+DROP SEQUENCE ticket_numbers;

@@ -1,0 +1,7 @@
+-- up
+CREATE TABLE tickets (
+    code VARCHAR(12) PRIMARY KEY,
+    seq SERIAL
+);
+-- down
+DROP TABLE tickets;

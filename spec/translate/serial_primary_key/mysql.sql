@@ -1,0 +1,5 @@
+-- up
+CREATE TABLE tags (id INTEGER NOT NULL PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40) NOT NULL) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+INSERT INTO tags (name) VALUES ('red'), ('green');
+-- down
+DROP TABLE tags;

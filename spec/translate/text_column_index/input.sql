@@ -1,0 +1,11 @@
+-- MySQL indexes TEXT only by a prefix: fine for a plain index.
+-- +up
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    body TEXT
+);
+CREATE INDEX articles_title_idx ON articles (title);
+
+-- +down
+DROP TABLE articles;

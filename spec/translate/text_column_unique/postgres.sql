@@ -1,0 +1,7 @@
+-- up
+CREATE TABLE handles (
+    id INTEGER PRIMARY KEY,
+    handle TEXT NOT NULL UNIQUE
+);
+-- down
+DROP TABLE handles;
