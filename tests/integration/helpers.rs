@@ -739,6 +739,15 @@ impl TestDb {
         self.ledger().into_iter().map(|(v, _)| v).collect()
     }
 
+    /// The header line that makes a migration written in this database's own SQL, for
+    /// migrations holding [`TestDb::slow_sql`] (MySQL's `SLEEP` has no PostgreSQL spelling).
+    pub fn own_dialect(&self) -> &'static str {
+        match self.backend {
+            Backend::Mysql => "-- +dialect mysql\n",
+            _ => "",
+        }
+    }
+
     /// A statement that keeps the database busy for a while (seconds on servers; long
     /// enough on SQLite that a test can kill the process in the middle).
     pub fn slow_sql(&self) -> &'static str {

@@ -119,7 +119,7 @@ backend_test!(lock_dies_with_its_holder, |db| {
     // Data statements only, so even MySQL runs it in a transaction.
     let p = slow_project(
         &db,
-        &format!("-- +up\nINSERT INTO log (n) VALUES (2);\n{};\n-- +down\nDELETE FROM log WHERE n = 2;\n", db.slow_sql()),
+        &format!("{}-- +up\nINSERT INTO log (n) VALUES (2);\n{};\n-- +down\nDELETE FROM log WHERE n = 2;\n", db.own_dialect(), db.slow_sql()),
     );
     kill_during_migration_2(&p);
 
@@ -137,7 +137,11 @@ backend_test!(killed_ddl_migration_is_dirty, [mysql], |db| {
     // MySQL commits DDL as it goes: the ledger must say the run died after statement 1.
     let p = slow_project(
         &db,
-        &format!("-- +up\nCREATE TABLE k1 (id INTEGER PRIMARY KEY);\n{};\nCREATE TABLE k2 (id INTEGER PRIMARY KEY);\n-- +down\nDROP TABLE k2;\nDROP TABLE k1;\n", db.slow_sql()),
+        &format!(
+            "{}-- +up\nCREATE TABLE k1 (id INTEGER PRIMARY KEY);\n{};\nCREATE TABLE k2 (id INTEGER PRIMARY KEY);\n-- +down\nDROP TABLE k2;\nDROP TABLE k1;\n",
+            db.own_dialect(),
+            db.slow_sql()
+        ),
     );
     kill_during_migration_2(&p);
 
