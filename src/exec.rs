@@ -155,14 +155,7 @@ pub fn render(plan: &Plan, migrations: &[Migration], ledger: &Ledger, dialect: c
 /// how a dry run shows SQL that is only planned while running, such as SQLite rebuilds.
 struct Recorder<'a> {
     inner: &'a mut dyn Driver,
-    log: String,
-}
-
-impl Recorder<'_> {
-    fn record(&mut self, sql: &str) {
-        self.log.push_str(sql);
-        self.log.push_str(";\n");
-    }
+    log: Vec<String>,
 }
 
 impl Driver for Recorder<'_> {
@@ -171,19 +164,26 @@ impl Driver for Recorder<'_> {
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), crate::driver::DbError> {
-        // Reading pragmas is how sqlmig looks, not what it changes.
-        if !sql.starts_with("PRAGMA foreign_keys") || sql.contains('=') {
-            self.record(sql);
+        self.log.push(sql.to_string());
+        // The scratch copy keeps foreign keys off (it has no rows for them to find); the
+        // real run switches them around a rebuild, so the script shows that, but the copy
+        // must not follow.
+        if sql.starts_with("PRAGMA foreign_keys") {
+            return Ok(());
         }
         self.inner.execute(sql)
     }
 
     fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, crate::driver::DbError> {
-        self.record(&with_literals(sql, params));
+        self.log.push(with_literals(sql, params));
         self.inner.execute_with(sql, params)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, crate::driver::DbError> {
+        // sqlmig's own connections enforce foreign keys; answer as the real run would see it.
+        if sql == "PRAGMA foreign_keys" {
+            return Ok(vec![vec![Value::Int(1)]]);
+        }
         // The scratch copy has the schema but not the rows, so rows referencing existing
         // data would look orphaned: the real run checks foreign keys, the rehearsal cannot.
         if sql.starts_with("PRAGMA foreign_key_check") {
@@ -205,28 +205,50 @@ impl Driver for Recorder<'_> {
     }
 }
 
+/// What a rehearsal sent for one migration (or for all of them, in one transaction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rehearsed {
+    /// `<version>_<name> (up)`, or `None` for a single-transaction run.
+    pub header: Option<String>,
+    /// Every statement sent, in order.
+    pub statements: Vec<String>,
+}
+
 /// Run a plan on a scratch database holding the target's schema, and return the SQL it
 /// sent, per migration: the dry run for targets whose SQL is planned while running.
-pub fn rehearse(scratch: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration]) -> Result<String> {
+pub fn rehearse_units(scratch: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration]) -> Result<Vec<Rehearsed>> {
     ledger.ensure(scratch)?;
-    let mut out = String::new();
     let chunks: Vec<Plan> = if plan.single_transaction {
         vec![plan.clone()]
     } else {
         plan.units.iter().map(|u| Plan { units: vec![u.clone()], single_transaction: false, warnings: Vec::new() }).collect()
     };
+    let mut out = Vec::new();
     for chunk in chunks {
-        let mut rec = Recorder { inner: &mut *scratch, log: String::new() };
+        let mut rec = Recorder { inner: &mut *scratch, log: Vec::new() };
         let report = execute(&mut rec, ledger, &chunk, migrations, &mut |_| {});
-        if chunk.units.len() == 1 {
-            let u = &chunk.units[0];
-            out.push_str(&format!("-- {} ({})\n", migrations[u.index].label(), u.direction.name()));
-        }
-        out.push_str(&rec.log);
-        out.push('\n');
+        let header = (chunk.units.len() == 1)
+            .then(|| format!("{} ({})", migrations[chunk.units[0].index].label(), chunk.units[0].direction.name()));
+        out.push(Rehearsed { header, statements: rec.log });
         if let Some(e) = report.failure {
             return Err(e);
         }
+    }
+    Ok(out)
+}
+
+/// [`rehearse_units`], as a script.
+pub fn rehearse(scratch: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration]) -> Result<String> {
+    let mut out = String::new();
+    for unit in rehearse_units(scratch, ledger, plan, migrations)? {
+        if let Some(h) = unit.header {
+            out.push_str(&format!("-- {h}\n"));
+        }
+        for s in unit.statements {
+            out.push_str(&s);
+            out.push_str(";\n");
+        }
+        out.push('\n');
     }
     Ok(out)
 }

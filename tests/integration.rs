@@ -28,6 +28,8 @@ mod locking;
 mod malformed;
 #[path = "integration/operate.rs"]
 mod operate;
+#[path = "integration/rebuild.rs"]
+mod rebuild;
 #[path = "integration/review.rs"]
 mod review;
 #[path = "integration/rollback.rs"]

@@ -975,14 +975,14 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
             single_transaction: false,
             warnings: Vec::new(),
         };
-        sections.push((Direction::Up, rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &only, &project.migrations)?)));
+        sections.push((Direction::Up, rehearsed_statements(exec::rehearse_units(&mut scratch, &ledger, &only, &project.migrations)?)));
         let rows = ledger.read(&mut scratch)?;
         let down = plan::plan_rollback(&project.migrations, &rows, to, from, &RollbackRequest { to: None, steps: Some(1) });
         if let Ok(down) = down {
             notices.extend(exec::notices(&down));
             sections.push((
                 Direction::Down,
-                rehearsed_statements(&exec::rehearse(&mut scratch, &ledger, &down, &project.migrations)?),
+                rehearsed_statements(exec::rehearse_units(&mut scratch, &ledger, &down, &project.migrations)?),
             ));
         }
     } else {
@@ -1017,11 +1017,11 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
 }
 
 /// The statements a rehearsal sent, without transaction control and ledger writes.
-fn rehearsed_statements(log: &str) -> Vec<String> {
-    log.lines()
-        .filter(|l| !l.starts_with("-- ") && !l.is_empty())
-        .map(|l| l.trim_end_matches(';').to_string())
-        .filter(|l| !matches!(l.as_str(), "BEGIN IMMEDIATE" | "COMMIT") && !l.contains("sqlmig_ledger"))
+fn rehearsed_statements(units: Vec<exec::Rehearsed>) -> Vec<String> {
+    units
+        .into_iter()
+        .flat_map(|u| u.statements)
+        .filter(|s| !matches!(s.as_str(), "BEGIN IMMEDIATE" | "COMMIT") && !s.contains("sqlmig_ledger"))
         .collect()
 }
 
