@@ -216,7 +216,12 @@ pub struct Rehearsed {
 
 /// Run a plan on a scratch database holding the target's schema, and return the SQL it
 /// sent, per migration: the dry run for targets whose SQL is planned while running.
-pub fn rehearse_units(scratch: &mut dyn Driver, ledger: &Ledger, plan: &Plan, migrations: &[Migration]) -> Result<Vec<Rehearsed>> {
+pub fn rehearse_units(
+    scratch: &mut dyn Driver,
+    ledger: &Ledger,
+    plan: &Plan,
+    migrations: &[Migration],
+) -> Result<Vec<Rehearsed>> {
     ledger.ensure(scratch)?;
     let chunks: Vec<Plan> = if plan.single_transaction {
         vec![plan.clone()]

@@ -975,7 +975,10 @@ fn translate(ctx: &Context, out: &mut Output, file: &Path, from: Option<&str>, t
             single_transaction: false,
             warnings: Vec::new(),
         };
-        sections.push((Direction::Up, rehearsed_statements(exec::rehearse_units(&mut scratch, &ledger, &only, &project.migrations)?)));
+        sections.push((
+            Direction::Up,
+            rehearsed_statements(exec::rehearse_units(&mut scratch, &ledger, &only, &project.migrations)?),
+        ));
         let rows = ledger.read(&mut scratch)?;
         let down = plan::plan_rollback(&project.migrations, &rows, to, from, &RollbackRequest { to: None, steps: Some(1) });
         if let Ok(down) = down {

@@ -119,7 +119,11 @@ backend_test!(lock_dies_with_its_holder, |db| {
     // Data statements only, so even MySQL runs it in a transaction.
     let p = slow_project(
         &db,
-        &format!("{}-- +up\nINSERT INTO log (n) VALUES (2);\n{};\n-- +down\nDELETE FROM log WHERE n = 2;\n", db.own_dialect(), db.slow_sql()),
+        &format!(
+            "{}-- +up\nINSERT INTO log (n) VALUES (2);\n{};\n-- +down\nDELETE FROM log WHERE n = 2;\n",
+            db.own_dialect(),
+            db.slow_sql()
+        ),
     );
     kill_during_migration_2(&p);
 

@@ -999,20 +999,16 @@ backend_test!(test_fails_when_a_down_section_forgets_an_index, |db| {
 });
 
 // The same failure with a migration after it: `test` stops at the failure and reports it.
-backend_test!(
-    test_reports_a_failure_followed_by_more_migrations,
-    [sqlite, postgres, mysql],
-    |db| {
-        let p = Project::new(&db).file("1_t.sql", T_TABLE).file("2_idx.sql", FORGETS_INDEX).file("3_u.sql", &create_table("u"));
-        let out = p.run(&["test", "--format", "json"]);
-        out.code(1).stderr_has("failed the up/down/up test").stderr_lacks("sqlmig resolve");
-        let doc = out.json();
-        let migrations = doc["migrations"].as_array().expect("migrations array");
-        let labels: Vec<&str> = migrations.iter().map(|m| m["label"].as_str().unwrap()).collect();
-        assert_eq!(labels[..2], ["1_t", "2_idx"], "{doc:#}");
-        assert_eq!(doc["migrations"][1]["ok"], false, "{doc:#}");
-    }
-);
+backend_test!(test_reports_a_failure_followed_by_more_migrations, [sqlite, postgres, mysql], |db| {
+    let p = Project::new(&db).file("1_t.sql", T_TABLE).file("2_idx.sql", FORGETS_INDEX).file("3_u.sql", &create_table("u"));
+    let out = p.run(&["test", "--format", "json"]);
+    out.code(1).stderr_has("failed the up/down/up test").stderr_lacks("sqlmig resolve");
+    let doc = out.json();
+    let migrations = doc["migrations"].as_array().expect("migrations array");
+    let labels: Vec<&str> = migrations.iter().map(|m| m["label"].as_str().unwrap()).collect();
+    assert_eq!(labels[..2], ["1_t", "2_idx"], "{doc:#}");
+    assert_eq!(doc["migrations"][1]["ok"], false, "{doc:#}");
+});
 
 #[test]
 fn test_json_reports_each_migration() {
