@@ -843,7 +843,9 @@ fn sqlite_dump(c: &rusqlite::Connection) -> rusqlite::Result<String> {
         let fks: Vec<(i64, String, String, String, String, String)> = stmt
             .query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
             .collect::<Result<_, _>>()?;
-        let mut grouped: BTreeMap<i64, (String, Vec<String>, Vec<String>, String, String)> = BTreeMap::new();
+        // id -> (parent table, child columns, parent columns, on update, on delete)
+        type ForeignKey = (String, Vec<String>, Vec<String>, String, String);
+        let mut grouped: BTreeMap<i64, ForeignKey> = BTreeMap::new();
         for (id, table, from, to, upd, del) in fks {
             let e = grouped.entry(id).or_insert_with(|| (table, Vec::new(), Vec::new(), upd, del));
             e.1.push(from);
