@@ -156,7 +156,7 @@ fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
 /// The name PostgreSQL generates for an unnamed constraint of `table` on `columns`, avoiding
 /// the names in `taken` (lowercase) by numbering the suffix as PostgreSQL does
 /// (`t_a_key`, `t_a_key1`, ...).
-pub fn generated_name(table: &str, kind: ConstraintKind, columns: &[String], taken: &HashSet<String>) -> String {
+pub fn generated_name(table: &str, kind: ConstraintKind, columns: &[String], taken: &dyn Fn(&str) -> bool) -> String {
     let name2 = match kind {
         ConstraintKind::PrimaryKey => None,
         // A CHECK is named for its column only when its expression mentions exactly one.
@@ -167,7 +167,7 @@ pub fn generated_name(table: &str, kind: ConstraintKind, columns: &[String], tak
     loop {
         let label = if pass == 0 { kind.suffix().to_string() } else { format!("{}{pass}", kind.suffix()) };
         let name = object_name(table, name2.as_deref(), &label);
-        if !taken.contains(&name.to_lowercase()) {
+        if !taken(&name.to_lowercase()) {
             return name;
         }
         pass += 1;
@@ -268,12 +268,6 @@ pub fn describe_option(
 impl Table {
     /// The names already used in this table, and the relation names of the catalog (a
     /// unique constraint's index shares their namespace on PostgreSQL).
-    fn taken(&self, catalog_names: &HashSet<String>) -> HashSet<String> {
-        let mut taken: HashSet<String> = self.constraints.iter().map(|c| c.name.to_lowercase()).collect();
-        taken.extend(catalog_names.iter().cloned());
-        taken
-    }
-
     /// Record a constraint, generating PostgreSQL's name when it has none. Returns the name.
     pub(crate) fn add_constraint(
         &mut self,
@@ -285,7 +279,10 @@ impl Table {
     ) -> String {
         let name = match name {
             Some(n) => n.value.clone(),
-            None => generated_name(&self.name, kind, &columns, &self.taken(catalog_names)),
+            // Checked in place: copying every name in the schema per constraint was quadratic.
+            None => generated_name(&self.name, kind, &columns, &|n| {
+                catalog_names.contains(n) || self.constraints.iter().any(|c| c.name.eq_ignore_ascii_case(n))
+            }),
         };
         if kind == ConstraintKind::PrimaryKey {
             self.primary_key = columns.clone();
@@ -567,7 +564,7 @@ mod tests {
     fn long_names_are_shortened_like_postgres() {
         let table = "a".repeat(40);
         let column = "b".repeat(40);
-        let name = generated_name(&table, ConstraintKind::Unique, &[column], &HashSet::new());
+        let name = generated_name(&table, ConstraintKind::Unique, &[column], &|_| false);
         assert_eq!(name.len(), 63);
         assert_eq!(name, format!("{}_{}_key", "a".repeat(29), "b".repeat(29)));
     }

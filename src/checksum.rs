@@ -29,6 +29,23 @@ impl Checksum {
     pub fn to_hex(&self) -> String {
         self.to_string()
     }
+
+    /// Whether `hex` (as stored in the ledger, any case) is this checksum. Compares without
+    /// formatting: `status` and every no-op `apply` do this once per applied migration.
+    pub fn matches_hex(&self, hex: &str) -> bool {
+        let hex = hex.trim().as_bytes();
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        };
+        hex.len() == 64
+            && self.0.iter().zip(hex.chunks_exact(2)).all(|(b, pair)| match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(h), Some(l)) => (h << 4 | l) == *b,
+                _ => false,
+            })
+    }
 }
 
 impl fmt::Display for Checksum {
@@ -73,6 +90,8 @@ mod tests {
         assert_eq!(c.to_hex().len(), 64);
         assert_eq!(c.to_hex().parse::<Checksum>(), Ok(c));
         assert!("xyz".parse::<Checksum>().is_err());
+        assert!(c.matches_hex(&c.to_hex()) && c.matches_hex(&c.to_hex().to_uppercase()));
+        assert!(!c.matches_hex(&Checksum::of(b"abd").to_hex()) && !c.matches_hex("ab"));
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn check(row: &LedgerRow, migration: Option<&Migration>, default_dialect: Di
     let Some(m) = migration else {
         return Check::Missing;
     };
-    if m.checksum.to_hex() == row.checksum {
+    if m.checksum.matches_hex(&row.checksum) {
         return Check::Match;
     }
     if row.checksum_scheme != checksum::SCHEME {
@@ -452,7 +452,7 @@ pub fn plan_rollback(
     };
     let index: HashMap<u64, usize> = migrations.iter().enumerate().map(|(i, m)| (m.id.version, i)).collect();
     let mut errors = Vec::new();
-    let mut units = Vec::new();
+    let mut candidates: Vec<(&LedgerRow, usize, ParsedMigration)> = Vec::new();
     for row in chosen {
         let Some(&i) = index.get(&row.version) else {
             errors.push(
@@ -472,13 +472,32 @@ pub fn plan_rollback(
                 continue;
             }
         }
-        let result = parsed(m, default_dialect).and_then(|p| {
-            // The down section sees the schema as it is with this migration applied.
-            let mut catalog = Catalog::default();
-            if p.translates(Direction::Down, target) {
-                fold_until(migrations, &mut 0, i + 1, target, default_dialect, &mut catalog);
-            }
-            let script = p.script(&m.source, Direction::Down, target, &mut catalog)?.ok_or_else(|| {
+        match parsed(m, default_dialect) {
+            Ok(p) => candidates.push((row, i, p)),
+            Err(e) => errors.push(e),
+        }
+    }
+    // A down section that translates sees the schema as it is with its migration applied.
+    // Fold the migrations once, in order, keeping a copy at each such migration: folding from
+    // the start for each one would parse every file again per rolled-back migration.
+    let needed: std::collections::BTreeSet<usize> =
+        candidates.iter().filter(|(_, _, p)| p.translates(Direction::Down, target)).map(|(_, i, _)| *i).collect();
+    let mut snapshots: HashMap<usize, Catalog> = HashMap::new();
+    if let Some(&last) = needed.iter().next_back() {
+        let mut catalog = Catalog::default();
+        let mut folded = 0;
+        for &i in &needed {
+            fold_until(migrations, &mut folded, i + 1, target, default_dialect, &mut catalog);
+            snapshots.insert(i, catalog.clone());
+        }
+        debug_assert!(folded > last);
+    }
+    let mut units = Vec::new();
+    for (row, i, p) in candidates {
+        let m = &migrations[i];
+        let mut catalog = snapshots.remove(&i).unwrap_or_default();
+        let result = p.script(&m.source, Direction::Down, target, &mut catalog).and_then(|script| {
+            let script = script.ok_or_else(|| {
                 Error::input(format!("{} has no `-- +down` section, so it cannot be rolled back", m.label()))
                     .with_help("add a `-- +down` section that undoes the up section; nothing was rolled back")
             })?;

@@ -473,16 +473,26 @@ fn apply(ctx: &Context, out: &mut Output, request: &ApplyRequest, is_dry_run: bo
         let plan = plan::plan_apply(&project.migrations, &rows, ctx.url.dialect(), project.dialect, request)?;
         return dry_run(ctx, out, &project, &plan);
     }
-    // A SQLite file that does not exist yet is created only for a run that can go ahead:
-    // bad input must leave no trace, not even an empty database.
-    if matches!(&ctx.url, DatabaseUrl::Sqlite { path: Some(p) } if !p.exists()) {
-        plan::plan_apply(&project.migrations, &[], ctx.url.dialect(), project.dialect, request)?;
-    }
+    // A SQLite file that does not exist yet must not outlive a run that was refused: bad
+    // input leaves no trace, not even an empty database. (Planning happens under the lock,
+    // after opening; nothing is written before it succeeds.)
+    let created = match &ctx.url {
+        DatabaseUrl::Sqlite { path: Some(p) } if !p.exists() => Some(ScratchFile(p.clone())),
+        _ => None,
+    };
     let mut driver = ctx.driver(true)?.expect("a database is created when asked to");
-    let report = {
+    let result = {
         let out_ref: &Output = out;
-        let mut migrator = ctx.migrator(&project, driver.as_mut(), out_ref)?;
-        migrator.apply(request, &mut progress_printer(out_ref))?
+        ctx.migrator(&project, driver.as_mut(), out_ref).and_then(|mut m| m.apply(request, &mut progress_printer(out_ref)))
+    };
+    drop(driver);
+    let report = match result {
+        Ok(report) => {
+            // The database now holds something: keep it.
+            std::mem::forget(created);
+            report
+        }
+        Err(e) => return Err(e), // `created` is dropped: the file sqlmig made goes away
     };
     let count = report.ran.len();
     if report.failure.is_none() {
