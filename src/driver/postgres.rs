@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 pub struct PostgresDriver {
     client: Client,
     schema: Option<String>,
+    /// sqlmig's own parameterised statements (ledger writes and reads), prepared once per
+    /// connection: preparing each time costs a round trip per ledger write.
+    prepared: std::collections::HashMap<String, postgres::Statement>,
 }
 
 /// Turn a postgres error into plain words, with the server's SQLSTATE where there is one.
@@ -84,7 +87,7 @@ impl PostgresDriver {
             let sql = format!("CREATE SCHEMA IF NOT EXISTS {quoted}; SET search_path TO {quoted}");
             client.batch_execute(&sql).map_err(|e| Error::Connect { url: masked.clone(), message: describe(&e) })?;
         }
-        Ok(PostgresDriver { client, schema: options.schema.clone() })
+        Ok(PostgresDriver { client, schema: options.schema.clone(), prepared: std::collections::HashMap::new() })
     }
 
     /// The underlying client.
@@ -122,6 +125,17 @@ fn column(row: &postgres::Row, i: usize) -> Value {
     v.unwrap_or(Value::Null)
 }
 
+impl PostgresDriver {
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
+        if let Some(stmt) = self.prepared.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.client.prepare(sql).map_err(db_error)?;
+        self.prepared.insert(sql.to_string(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
 impl Driver for PostgresDriver {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
@@ -134,13 +148,15 @@ impl Driver for PostgresDriver {
     fn execute_with(&mut self, sql: &str, values: &[Value]) -> Result<u64, DbError> {
         let boxed = params(values);
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
-        self.client.execute(sql, &refs).map_err(db_error)
+        let stmt = self.prepare(sql)?;
+        self.client.execute(&stmt, &refs).map_err(db_error)
     }
 
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
         let boxed = params(values);
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
-        let rows = self.client.query(sql, &refs).map_err(db_error)?;
+        let stmt = self.prepare(sql)?;
+        let rows = self.client.query(&stmt, &refs).map_err(db_error)?;
         Ok(rows.iter().map(|r| (0..r.len()).map(|i| column(r, i)).collect()).collect())
     }
 
