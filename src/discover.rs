@@ -30,6 +30,12 @@ impl fmt::Display for MigrationId {
 /// The largest version the ledger can store (its column is a signed 64-bit integer).
 pub const MAX_VERSION: u64 = i64::MAX as u64;
 
+/// The largest migration file sqlmig reads. A file is parsed whole and its statements kept
+/// in memory, which takes about 60 times its size for `INSERT`-dense files: 16 MiB stays
+/// under a gigabyte, and a bigger file is refused with a clear error instead of exhausting
+/// the memory of a deploy container.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// grammar: filename
 ///
 /// Parse `<version>_<name>.sql`. `Err` says why a `.sql` name does not fit.
@@ -81,7 +87,7 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
             entry.map_err(|source| Error::Io { action: "read the migrations folder", path: dir.to_path_buf(), source })?;
         let path = entry.path();
         let Some(file_name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
-            errors.push(Error::input(format!("`{}`: the file name is not valid UTF-8", path.display())));
+            errors.push(Error::input(format!("`{}`: the file name is not valid UTF-8", shown(&path))));
             continue;
         };
         if !file_name.to_ascii_lowercase().ends_with(".sql") {
@@ -90,20 +96,21 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
         let file_type = entry.file_type().map_err(|source| Error::Io { action: "read", path: path.clone(), source })?;
         if file_type.is_symlink() {
             match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_dir) && target.is_file() => {}
+                // A link to something inside that is not a file is refused below, as such.
+                Ok(target) if target.starts_with(&canonical_dir) => {}
                 Ok(target) => {
                     errors.push(
                         Error::input(format!(
                             "`{}` is a symbolic link to `{}`, outside the migrations folder",
-                            path.display(),
-                            target.display()
+                            shown(&path),
+                            shown(&target)
                         ))
                         .with_help("copy the migration into the folder instead of linking to it"),
                     );
                     continue;
                 }
                 Err(_) => {
-                    errors.push(Error::input(format!("`{}` is a broken symbolic link", path.display())));
+                    errors.push(Error::input(format!("`{}` is a broken symbolic link", shown(&path))));
                     continue;
                 }
             }
@@ -112,10 +119,14 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
         }
         match filename(&file_name) {
             Ok((version, version_text, name)) => {
+                if let Err(e) = readable(&path) {
+                    errors.push(e);
+                    continue;
+                }
                 found.push(MigrationId { version, version_text: version_text.to_string(), name: name.to_string(), path })
             }
             Err(reason) => {
-                errors.push(Error::input(format!("`{}` is not a valid migration file name: {reason}", path.display())).with_help(
+                errors.push(Error::input(format!("`{}` is not a valid migration file name: {reason}", shown(&path))).with_help(
                     "name migrations `<version>_<name>.sql`, e.g. `0001_create_users.sql` or `20261122093000_create_users.sql`",
                 ))
             }
@@ -128,8 +139,8 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
                 Error::input(format!(
                     "two migrations have version {}: `{}` and `{}`",
                     pair[1].version,
-                    pair[0].path.display(),
-                    pair[1].path.display()
+                    shown(&pair[0].path),
+                    shown(&pair[1].path)
                 ))
                 .with_help("give one of them the next free version"),
             );
@@ -137,6 +148,35 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationId>> {
     }
     crate::error::collect(errors)?;
     Ok(found)
+}
+
+/// A path for a message: control characters in a file name made visible, so a name cannot
+/// send escape sequences to the terminal showing the error.
+fn shown(path: &Path) -> String {
+    crate::source::visible(&path.display().to_string())
+}
+
+/// Refuse what reading as a migration would hang on (a FIFO, a device) or run out of memory
+/// with (a file over [`MAX_FILE_BYTES`]). Follows symbolic links, which were checked above.
+fn readable(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io { action: "read", path: path.to_path_buf(), source })?;
+    if !meta.is_file() {
+        return Err(Error::input(format!("`{}` is not a regular file", shown(path)))
+            .with_help("a migration is a text file; remove or rename this entry"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::input(format!(
+            "`{}` is {:.1} MiB, more than the {} MiB sqlmig reads in one migration",
+            shown(path),
+            meta.len() as f64 / (1024.0 * 1024.0),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+        .with_help(
+            "split it into several migrations, or load bulk data with the database's own loader \
+             (COPY, LOAD DATA, sqlite3 .import) from a migration that runs it",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -165,5 +205,35 @@ mod tests {
         std::fs::write(dir.path().join("009_dup.sql"), "").unwrap();
         let err = discover(dir.path()).unwrap_err().to_string();
         assert!(err.contains("009_dup.sql") && err.contains("9_b.sql"), "{err}");
+    }
+
+    /// Regression: a FIFO named like a migration made every command hang reading it.
+    #[cfg(unix)]
+    #[test]
+    fn special_files_and_oversized_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("1_ok.sql"), "-- +up\nSELECT 1;\n").unwrap();
+        let fifo = dir.path().join("2_pipe.sql");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        let big = std::fs::File::create(dir.path().join("3_big.sql")).unwrap();
+        big.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let err = crate::diagnostic::render(&discover(dir.path()).unwrap_err());
+        assert!(err.contains("3_big.sql` is 16.0 MiB, more than the 16 MiB"), "{err}");
+        assert!(!made || err.contains("2_pipe.sql` is not a regular file"), "{err}");
+        assert!(!err.contains("1_ok.sql"), "{err}");
+    }
+
+    /// A link to a folder inside the migrations folder was reported as leading outside it.
+    #[cfg(unix)]
+    #[test]
+    fn links_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("1_real.sql"), "-- +up\nSELECT 1;\n").unwrap();
+        std::os::unix::fs::symlink("1_real.sql", dir.path().join("2_link.sql")).unwrap();
+        assert_eq!(discover(dir.path()).unwrap().len(), 2);
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink("sub", dir.path().join("3_dir.sql")).unwrap();
+        let err = discover(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("3_dir.sql` is not a regular file") && !err.contains("outside"), "{err}");
     }
 }

@@ -206,6 +206,13 @@ fn is_blank_or_comment(line: &str) -> bool {
 /// Parse a migration file's structure. All problems found are reported, not just the first.
 pub fn file(source: &Source) -> Result<MigrationFile> {
     let text = &source.text;
+    // NUL is valid UTF-8, but no SQL text holds it: it is a binary file, or UTF-16 (a NUL
+    // after every ASCII character), which would otherwise be reported as SQL before the first
+    // marker, or (unparsed, in its own dialect) be sent to the server.
+    if let Some(at) = text.find('\0') {
+        return Err(Error::syntax(source.location(at), "NUL character in the file")
+            .with_help("migration files are UTF-8 text; is this a binary file, or saved as UTF-16? Save it as UTF-8"));
+    }
     let mut errors = Vec::new();
     let mut dialect: Option<(Dialect, usize)> = None;
     let mut header_no_tx = false;
@@ -448,5 +455,16 @@ mod tests {
         assert!(e.contains("unknown dialect") && !e.contains("repeated"), "{e}");
         assert!(err("-- +up\nSELECT 1;\n-- +down --\n").contains("malformed `-- +down` line"));
         assert!(err("-- +down sqlite\n-- +up\nSELECT 1;\n").contains("`-- +down` before `-- +up`"));
+    }
+
+    /// Regression: a file holding NUL characters (binary, or saved as UTF-16) was reported
+    /// as SQL before the first marker, or its statement was sent to PostgreSQL, which failed
+    /// with "error encoding message to server".
+    #[test]
+    fn nul_characters_are_refused() {
+        let e = err("-- +up\nSELECT \0;\n");
+        assert!(e.contains("NUL character in the file") && e.contains("m.sql:2:8"), "{e}");
+        let utf16: String = "-- +up\nSELECT 1;\n".chars().flat_map(|c| [c, '\0']).collect();
+        assert!(err(&utf16).contains("UTF-16"), "{}", err(&utf16));
     }
 }

@@ -223,7 +223,7 @@ impl<'a> Migrator<'a> {
     /// a refused or empty run leaves the database as it was.
     fn run(&mut self, plan: &Plan, progress: &mut dyn FnMut(&Ran)) -> Result<Report> {
         if !plan.units.is_empty() {
-            self.ledger.ensure(self.driver)?;
+            ensure_ledger(self.driver, &self.ledger)?;
         }
         Ok(exec::execute(self.driver, &self.ledger, plan, &self.project.migrations, progress))
     }
@@ -349,7 +349,7 @@ impl<'a> Migrator<'a> {
                     ..crate::ledger::new_row(mig, p, seq)
                 })
                 .collect();
-            m.ledger.ensure(m.driver)?;
+            ensure_ledger(m.driver, &m.ledger)?;
             let sql = m.ledger.insert_sql();
             m.in_transaction(|driver| {
                 new_rows.iter().try_for_each(|row| driver.execute_with(&sql, &Ledger::insert_params(row)).map(drop))
@@ -410,7 +410,7 @@ impl<'a> Migrator<'a> {
                 ))
                 .with_help("run `sqlmig repair` again"));
             }
-            m.ledger.ensure(m.driver)?;
+            ensure_ledger(m.driver, &m.ledger)?;
             let at = crate::ledger::now_utc();
             let mut statements = Vec::new();
             for change in approved {
@@ -460,10 +460,101 @@ impl<'a> Migrator<'a> {
     fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let key = self.ledger.table().to_string();
         self.driver.lock(&key, self.lock_timeout, &mut *self.on_wait)?;
-        let result = f(self);
+        let result = finish_interrupted_creation(self.driver, &self.ledger).and_then(|()| f(self));
         let unlocked = self.driver.unlock(&key);
         let value = result?;
         unlocked?;
         Ok(value)
     }
+}
+
+/// The ledger's tables, schema-qualified and quoted: (ledger, layout table).
+fn ledger_names(driver: &dyn Driver, ledger: &Ledger) -> (String, String) {
+    let dialect = driver.dialect();
+    let qualify = |t: &str| match driver.schema() {
+        Some(s) => format!("{}.{}", dialect.quote_ident(s), dialect.quote_ident(t)),
+        None => dialect.quote_ident(t),
+    };
+    (qualify(ledger.table()), qualify(&format!("{}_schema", ledger.table())))
+}
+
+fn count(driver: &mut dyn Driver, table: &str) -> Result<i64> {
+    Ok(driver.query(&format!("SELECT COUNT(*) FROM {table}"), &[])?.first().and_then(|r| r.first()).map_or(0, Value::as_i64))
+}
+
+/// Create the ledger if it does not exist (then upgrade it as [`Ledger::ensure`] does).
+///
+/// Creating it takes two tables and a row. They are created in one transaction where DDL is
+/// transactional, and the layout table (with its row) before the ledger table: MySQL commits
+/// each `CREATE TABLE`, and a process killed after creating the ledger table but before its
+/// layout table left a ledger that every later command refused as "not a sqlmig ledger".
+/// Killed in between now, it leaves a layout table alone, which readers take for no ledger
+/// at all, and the next run creates the rest.
+fn ensure_ledger(driver: &mut dyn Driver, ledger: &Ledger) -> Result<()> {
+    if driver.table_exists(ledger.table())? {
+        return ledger.ensure(driver);
+    }
+    let dialect = driver.dialect();
+    let (_, layout) = ledger_names(driver, ledger);
+    let create = ledger.create_sql();
+    let (create_ledger, create_layout) = (&create[0], &create[1]);
+    let fail = |e: crate::driver::DbError| Error::Database(format!("cannot create the ledger table `{}`: {e}", ledger.table()));
+    let transactional = dialect.transactional_ddl();
+    if transactional {
+        driver.execute(dialect.begin_sql()).map_err(fail)?;
+    }
+    let result = (|| -> Result<()> {
+        driver.execute(create_layout).map_err(fail)?;
+        if count(driver, &layout)? == 0 {
+            driver
+                .execute_with(
+                    &format!("INSERT INTO {layout} (schema_version) VALUES ($1)"),
+                    &[Value::Int(crate::ledger::LEDGER_SCHEMA_VERSION)],
+                )
+                .map_err(fail)?;
+        }
+        driver.execute(create_ledger).map_err(fail)
+    })();
+    if transactional {
+        match &result {
+            Ok(()) => driver.execute("COMMIT").map_err(fail)?,
+            Err(_) => {
+                let _ = driver.execute("ROLLBACK");
+            }
+        }
+    }
+    result?;
+    ledger.ensure(driver)
+}
+
+/// Complete a ledger whose creation a killed process cut short (before [`ensure_ledger`]
+/// ordered it, MySQL could be left with the ledger table and no layout table, or a layout
+/// table without its row), so the commands that hold the lock can read it again. Only an
+/// empty ledger table with sqlmig's columns is completed; anything else is left for
+/// [`Ledger::read`] to report.
+fn finish_interrupted_creation(driver: &mut dyn Driver, ledger: &Ledger) -> Result<()> {
+    let layout_table = format!("{}_schema", ledger.table());
+    if !driver.table_exists(ledger.table())? {
+        return Ok(());
+    }
+    let (table, layout) = ledger_names(driver, ledger);
+    let has_layout = driver.table_exists(&layout_table)?;
+    if has_layout && count(driver, &layout)? > 0 {
+        return Ok(());
+    }
+    let probe = format!("SELECT version, name, seq, state, checksum, previous_checksum, repaired_at FROM {table} WHERE 1 = 0");
+    if driver.query(&probe, &[]).is_err() {
+        return Ok(());
+    }
+    if !has_layout {
+        if count(driver, &table)? > 0 {
+            return Ok(());
+        }
+        driver.execute(&ledger.create_sql()[1])?;
+    }
+    driver.execute_with(
+        &format!("INSERT INTO {layout} (schema_version) VALUES ($1)"),
+        &[Value::Int(crate::ledger::LEDGER_SCHEMA_VERSION)],
+    )?;
+    Ok(())
 }

@@ -160,15 +160,39 @@ pub fn canonical_text(stmt: &str, dialect: Dialect) -> String {
             continue;
         }
         if separated && !out.is_empty() {
+            if dialect == Dialect::Mysql {
+                spread_minus_run(&mut out);
+            }
             out.push(b' ');
         }
         separated = false;
         out.extend_from_slice(token.text(bytes));
     }
 
+    if dialect == Dialect::Mysql {
+        spread_minus_run(&mut out);
+    }
     // Tokens are cut at ASCII bytes only, so the bytes are always valid UTF-8; the lossy
     // fallback just guarantees that a lexer bug could never turn into a panic.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// MySQL reads `--` as a comment before whitespace, a control character or the end of the
+/// text, and as two minus signs elsewhere (`1--1`). Minus signs that end the canonical text,
+/// or that a space (standing for a dropped comment) follows, are written apart (`- -`), so the
+/// canonical text never turns them into a comment: `SELECT 5--/* c */3` would otherwise read
+/// `SELECT 5-- 3`.
+fn spread_minus_run(out: &mut Vec<u8>) {
+    let run = out.iter().rev().take_while(|&&b| b == b'-').count();
+    if run >= 2 {
+        out.truncate(out.len() - run);
+        for i in 0..run {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.push(b'-');
+        }
+    }
 }
 
 /// Shrinks `range` to lie within `text` and on character boundaries.
@@ -1431,5 +1455,26 @@ mod tests {
         assert_eq!(texts(&delimited, Mysql).len(), 50_000);
         let comments = format!("SELECT 1 {}", "/*".repeat(100_000));
         assert!(split(&comments, 0..comments.len(), Postgres).is_err());
+    }
+
+    /// Regression (found by fuzzing): on MySQL `--x` is two minus signs, and the space that
+    /// replaced a comment after them made the canonical text of `SELECT 5--/* c */3` read
+    /// `SELECT 5-- 3`, a comment; `SELECT 1 ----` (two minus signs, then a comment) became
+    /// `SELECT 1 --`, a comment too. The canonical form changed the statement's meaning and
+    /// was not stable when computed again.
+    #[test]
+    fn mysql_canonical_text_keeps_double_minus_a_minus() {
+        for text in ["SELECT 5--/* c */3", "---- +up\nSELECT 1", "SELECT 1--#x\n+ 2", "----", "-----", "SELECT 1 ----", "-\0-"] {
+            let once = canonical_text(text, Mysql);
+            assert_eq!(canonical_text(&once, Mysql), once, "{text:?}");
+            assert!(!once.contains("--"), "{text:?} -> {once:?}");
+        }
+        assert_eq!(canonical_text("SELECT 5--/* c */3", Mysql), "SELECT 5- - 3");
+        assert_eq!(canonical_text("SELECT 5--3", Mysql), "SELECT 5--3");
+        assert_eq!(canonical_text("SELECT 1 ----", Mysql), "SELECT 1 - -");
+        assert_eq!(canonical_text("SELECT 1 -----x", Mysql), "SELECT 1 -----x");
+        assert_eq!(canonical_text("SELECT 5 - /* c */ -3", Mysql), "SELECT 5 - -3");
+        // Elsewhere `--` is always a comment.
+        assert_eq!(canonical_text("SELECT 5-- c\n-3", Postgres), "SELECT 5 -3");
     }
 }

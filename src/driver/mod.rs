@@ -218,20 +218,28 @@ impl fmt::Display for DatabaseUrl {
 }
 
 /// Replace the password of a URL-like string with `***`, also when the URL does not parse.
+///
+/// The user name runs from `://` to the first `:`, and the password from there to the last
+/// `@`. A well-formed URL percent-encodes `/`, `?`, `#` and `@` in a password, but people
+/// paste passwords as they are (`postgres://app:pa/ss@db/app`), and taking the authority to
+/// end at the first `/` then showed the rest of the password. When the query holds an `@`
+/// too, a little more than the password is hidden: showing less of a strange URL beats
+/// showing a secret.
 pub fn mask(text: &str) -> String {
     let Some(scheme_end) = text.find("://") else {
         return text.to_string();
     };
     let rest = &text[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
+    let Some(colon) = rest.find(':') else {
         return text.to_string();
     };
-    let userinfo = &authority[..at];
-    match userinfo.find(':') {
-        Some(colon) => format!("{}{}:***{}", &text[..scheme_end + 3], &userinfo[..colon], &rest[at..]),
-        None => text.to_string(),
+    let user = &rest[..colon];
+    if user.contains(['/', '?', '#', '@']) {
+        return text.to_string(); // `host:port/...` or `user@host:port`: no password
+    }
+    match rest.rfind('@') {
+        Some(at) if at > colon => format!("{}{user}:***{}", &text[..scheme_end + 3], &rest[at..]),
+        _ => text.to_string(),
     }
 }
 
@@ -292,6 +300,27 @@ mod tests {
         assert_eq!(mask("postgres://a@c/d"), "postgres://a@c/d");
         assert_eq!(mask("postgres://a:p@ss@c/d"), "postgres://a:***@c/d");
         assert_eq!(mask("x.db"), "x.db");
+        assert_eq!(mask("postgres://h:5432/d"), "postgres://h:5432/d");
+        assert_eq!(mask("postgres://u@h:5432/d?x=a:b@c"), "postgres://u@h:5432/d?x=a:b@c");
+    }
+
+    /// Regression: a password holding `/`, `?`, `#` or `@` unencoded was shown in full or in
+    /// part, in errors about the URL and in every message naming the database.
+    #[test]
+    fn masking_passwords_with_delimiters() {
+        for password in ["Zq/ss", "12/Zq", "Zq?ss", "Zq#ss", "Zq@ss/w@rd", "a:b/c?Zq#e@f", "Zq/", "@Zq"] {
+            for url in [format!("postgres://bob:{password}@db.example:5432/app"), format!("mysql://bob:{password}@h/db?x=1")] {
+                let masked = mask(&url);
+                assert!(!masked.contains("Zq") && masked.contains("bob:***@"), "{url} -> {masked}");
+                if let Ok(parsed) = DatabaseUrl::parse(&url) {
+                    assert!(!parsed.masked().contains("Zq"), "{url} -> {}", parsed.masked());
+                }
+                if let Err(e) = DatabaseUrl::parse(&url) {
+                    assert!(!e.to_string().contains("Zq"), "{url} -> {e}");
+                }
+            }
+        }
+        assert_eq!(mask("postgres://bob:pa/ss@h:5432/app"), "postgres://bob:***@h:5432/app");
     }
 
     #[test]
