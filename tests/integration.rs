@@ -30,6 +30,8 @@ mod malformed;
 mod operate;
 #[path = "integration/rebuild.rs"]
 mod rebuild;
+#[path = "integration/reliability.rs"]
+mod reliability;
 #[path = "integration/review.rs"]
 mod review;
 #[path = "integration/rollback.rs"]

@@ -1,0 +1,2 @@
+------ +dia/*lect sqlite
+-- 
