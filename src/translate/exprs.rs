@@ -155,6 +155,16 @@ fn bytea_text(s: &str) -> Option<Vec<u8>> {
     (!s.contains('\\')).then(|| s.as_bytes().to_vec())
 }
 
+/// The bytes of the digits of an `X'..'` literal; `None` unless they are an even number of
+/// ASCII hex digits (the parser keeps whatever stood between the quotes, UTF-8 included).
+fn hex_bytes(digits: &str) -> Option<Vec<u8>> {
+    let d = digits.as_bytes();
+    if d.len() % 2 != 0 || !d.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    d.chunks(2).map(|p| std::str::from_utf8(p).ok().and_then(|p| u8::from_str_radix(p, 16).ok())).collect()
+}
+
 /// A byte string literal for `to`: `X'..'` on SQLite and MySQL, `'\x..'::bytea` on PostgreSQL.
 fn bytes_expr(bytes: &[u8], to: Dialect) -> Expr {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -344,10 +354,7 @@ impl VisitorMut for Exprs<'_, '_> {
             Expr::Value(v) if to == Dialect::Postgres && matches!(v.value, Value::HexStringLiteral(_)) => {
                 // X'..' is a bit string on PostgreSQL.
                 let Value::HexStringLiteral(h) = &v.value else { unreachable!() };
-                let bytes: Option<Vec<u8>> = (h.len() % 2 == 0)
-                    .then(|| (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).ok()).collect())
-                    .flatten();
-                match bytes {
+                match hex_bytes(h) {
                     Some(b) => *expr = bytes_expr(&b, to),
                     None => return ControlFlow::Break(refuse("a malformed hex literal", here)),
                 }
@@ -477,6 +484,15 @@ mod tests {
         match rewrite(&mut stmt, &cx) {
             Ok(_) => stmt.to_string().strip_prefix("SELECT ").unwrap_or_default().to_string(),
             Err(r) => format!("error: {}", r.message),
+        }
+    }
+
+    #[test]
+    fn hex_literals_to_postgres() {
+        use Dialect::*;
+        assert_eq!(expr("X'0aFF'", Sqlite, Postgres), "'\\x0aff'::BYTEA");
+        for bad in ["X'abc'", "X'céafe'", "X'zz'", "X'é'"] {
+            assert_eq!(expr(bad, Sqlite, Postgres), "error: a malformed hex literal", "{bad}");
         }
     }
 
