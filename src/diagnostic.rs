@@ -18,7 +18,9 @@ pub fn render(error: &Error) -> String {
 }
 
 fn render_one(error: &Error, out: &mut String) {
-    let _ = writeln!(out, "error: {error}");
+    // Messages can quote the input (sqlparser quotes the token it stopped at, string literals
+    // included), so every line is made visible like the source line below it.
+    let _ = writeln!(out, "error: {}", shown(&error.to_string()));
     if let Some(loc) = error.location() {
         let number = loc.line.to_string();
         let pad = " ".repeat(number.len());
@@ -31,11 +33,16 @@ fn render_one(error: &Error, out: &mut String) {
         let _ = writeln!(out, "{pad} | {caret_at}{}", "^".repeat(loc.len.max(1)));
     }
     for line in error.details() {
-        let _ = writeln!(out, "  {line}");
+        let _ = writeln!(out, "  {}", shown(line.as_ref()));
     }
     if let Some(help) = error.help() {
-        let _ = writeln!(out, "  = help: {help}");
+        let _ = writeln!(out, "  = help: {}", shown(help.as_ref()));
     }
+}
+
+/// Text with its control characters made visible, line by line.
+fn shown(text: &str) -> String {
+    text.split('\n').map(crate::source::visible).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]

@@ -1567,13 +1567,12 @@ backend_test!(hostile_input_is_refused_cleanly, |db| {
     }
 });
 
-/// Known bug, left to the owners of `src/diagnostic.rs` / `src/sql.rs`: sqlparser's message
-/// quotes the token it stopped at, string literals included, and it is printed as it is.
+/// sqlparser's message quotes the token it stopped at, string literals included: the `error:`
+/// line must not carry the file's escape sequences to the terminal.
 #[test]
-#[ignore = "bug: the `error:` line of a parse error prints the file's control characters raw"]
 fn parser_messages_can_carry_escape_sequences() {
     let db = TestDb::sqlite().unwrap();
-    let p = Project::new(&db).file("1_x.sql", "-- +up\nSELECT 1 'x\x1b[2J\x1b]0;pwned\x07y';\n");
+    let p = Project::new(&db).file("1_x.sql", "-- +up\nSELECT 1 AS a 'x\x1b[2J\x1b]0;pwned\x07y';\n");
     let out = p.run(&["apply"]);
     out.code(2);
     assert!(!out.stderr.contains('\x1b'), "escape sequences reach the terminal:\n{out}");
@@ -2660,13 +2659,9 @@ fn created_files_are_not_world_writable() {
     }
 }
 
-/// Known weakness, left to the owners of `src/cli/mod.rs` and `src/sumfile.rs`: the folder,
-/// migration and sum files are created with the process's umask as it is, so under umask 000
-/// they are world-writable (anyone on the machine could add a migration). The SQLite
-/// database is not (SQLite creates it 0644).
+/// Under umask 000 too: anyone on the machine could otherwise add a migration.
 #[cfg(unix)]
 #[test]
-#[ignore = "weakness: init, new and sum follow a umask of 000 and create world-writable files"]
 fn created_files_are_not_world_writable_under_umask_000() {
     for (path, mode) in created_modes("000") {
         assert_eq!(mode & 0o002, 0, "umask 000: {path} is world-writable ({mode:o})");
