@@ -58,7 +58,7 @@ pub fn generate(dir: impl AsRef<Path>, out: impl AsRef<Path>) -> Result<()> {
     if std::fs::read_to_string(out).is_ok_and(|old| old == text) {
         return Ok(());
     }
-    std::fs::write(out, text).map_err(|source| Error::Io { action: "write", path: out.to_path_buf(), source })
+    crate::files::write(out, &text)
 }
 
 #[cfg(test)]

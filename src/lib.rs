@@ -50,6 +50,7 @@ pub mod driver;
 pub mod embedded;
 pub mod error;
 pub mod exec;
+pub mod files;
 pub mod format;
 pub mod introspect;
 pub mod ledger;

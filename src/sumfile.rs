@@ -114,7 +114,7 @@ impl SumFile {
     /// Write the sum file of a folder.
     pub fn write(&self, dir: &Path) -> Result<PathBuf> {
         let path = dir.join(FILE_NAME);
-        std::fs::write(&path, self.render()).map_err(|source| Error::Io { action: "write", path: path.clone(), source })?;
+        crate::files::write(&path, &self.render())?;
         Ok(path)
     }
 }

@@ -306,17 +306,8 @@ CREATE TABLE example (
 DROP TABLE example;
 ";
 
-fn write_new_file(path: &Path, text: &str) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|source| Error::Io {
-        action: "create",
-        path: path.to_path_buf(),
-        source,
-    })?;
-    file.write_all(text.as_bytes()).map_err(|source| Error::Io { action: "write", path: path.to_path_buf(), source })
-}
-
 fn init(ctx: &Context, out: &mut Output) -> Result<i32> {
-    std::fs::create_dir_all(&ctx.dir).map_err(|source| Error::Io { action: "create", path: ctx.dir.clone(), source })?;
+    crate::files::create_dir_all(&ctx.dir)?;
     let existing = crate::discover::discover(&ctx.dir)?;
     if !existing.is_empty() {
         return Err(Error::input(format!(
@@ -327,7 +318,7 @@ fn init(ctx: &Context, out: &mut Output) -> Result<i32> {
         .with_help("use `sqlmig new NAME` to add one"));
     }
     let path = ctx.dir.join("0001_create_example.sql");
-    write_new_file(&path, EXAMPLE_MIGRATION)?;
+    crate::files::create_new(&path, EXAMPLE_MIGRATION)?;
     update_sum(ctx)?;
     out.set("created", json!(path.display().to_string()));
     out.result(path.display().to_string());
@@ -356,7 +347,7 @@ fn new(ctx: &Context, out: &mut Output, name: &str, timestamp: bool, sequential:
         return Err(Error::input(format!("`{name}` has no letters or digits to name a migration with")));
     }
     if !ctx.dir.is_dir() {
-        std::fs::create_dir_all(&ctx.dir).map_err(|source| Error::Io { action: "create", path: ctx.dir.clone(), source })?;
+        crate::files::create_dir_all(&ctx.dir)?;
     }
     let existing = crate::discover::discover(&ctx.dir)?;
     let last = existing.last();
@@ -378,7 +369,7 @@ fn new(ctx: &Context, out: &mut Output, name: &str, timestamp: bool, sequential:
     };
     let path = ctx.dir.join(format!("{version_text}_{slug}.sql"));
     let text = format!("-- {name}\n-- +up\n\n\n-- +down\n\n");
-    write_new_file(&path, &text)?;
+    crate::files::create_new(&path, &text)?;
     if ctx.dir.join(sumfile::FILE_NAME).exists() {
         update_sum(ctx)?;
     }
