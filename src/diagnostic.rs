@@ -33,10 +33,10 @@ fn render_one(error: &Error, out: &mut String) {
         let _ = writeln!(out, "{pad} | {caret_at}{}", "^".repeat(loc.len.max(1)));
     }
     for line in error.details() {
-        let _ = writeln!(out, "  {}", shown(line.as_ref()));
+        let _ = writeln!(out, "  {}", shown(line));
     }
     if let Some(help) = error.help() {
-        let _ = writeln!(out, "  = help: {}", shown(help.as_ref()));
+        let _ = writeln!(out, "  = help: {}", shown(help));
     }
 }
 

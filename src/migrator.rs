@@ -183,14 +183,14 @@ impl<'a> Migrator<'a> {
 
     /// Every migration's state.
     pub fn status(&mut self) -> Result<Vec<StatusEntry>> {
-        let rows = self.rows()?;
-        Ok(plan::status(&self.project.migrations, &rows, self.project.dialect))
+        let (rows, elsewhere) = read_settled(self.driver, &self.ledger)?;
+        Ok(plan::status(&self.project.migrations, &rows, self.project.dialect, elsewhere))
     }
 
     /// Compare applied migrations with their files.
     pub fn verify(&mut self) -> Result<Verification> {
-        let rows = self.rows()?;
-        Ok(plan::verify(&self.project.migrations, &rows, self.project.dialect))
+        let (rows, elsewhere) = read_settled(self.driver, &self.ledger)?;
+        Ok(plan::verify(&self.project.migrations, &rows, self.project.dialect, elsewhere))
     }
 
     /// What `apply` would run, without the lock and without writing anything.
@@ -466,6 +466,24 @@ impl<'a> Migrator<'a> {
         unlocked?;
         Ok(value)
     }
+}
+
+/// The ledger's rows, and whether its `running` rows are another sqlmig's work in progress
+/// (it holds the migration lock) rather than the trace of a run that died. The lock is asked
+/// only when there is such a row, so the usual status costs no extra round trip.
+pub fn read_settled(driver: &mut dyn Driver, ledger: &Ledger) -> Result<(Vec<LedgerRow>, bool)> {
+    let running = |rows: &[LedgerRow]| rows.iter().any(|r| matches!(r.state, LedgerState::Running(_)));
+    let rows = ledger.read(driver)?;
+    if !running(&rows) {
+        return Ok((rows, false));
+    }
+    if driver.lock_in_use(ledger.table())? {
+        return Ok((rows, true));
+    }
+    // The lock is free: the run either finished after the rows were read, or died. Read
+    // again; a row still running now is dead, as no run can start while it is there
+    // (apply and rollback refuse a dirty ledger).
+    Ok((ledger.read(driver)?, false))
 }
 
 /// The ledger's tables, schema-qualified and quoted: (ledger, layout table).

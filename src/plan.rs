@@ -84,6 +84,9 @@ pub enum State {
     MissingFile,
     /// Half applied or half rolled back.
     Dirty(LedgerState),
+    /// Being applied or rolled back right now by another sqlmig, which holds the lock (a
+    /// database without transactional DDL records progress as it goes).
+    Running(Direction),
 }
 
 impl State {
@@ -97,6 +100,7 @@ impl State {
             State::CosmeticEdit => "cosmetic_edit",
             State::MissingFile => "missing_file",
             State::Dirty(_) => "dirty",
+            State::Running(_) => "running",
         }
     }
 }
@@ -121,7 +125,14 @@ pub struct StatusEntry {
 }
 
 /// Combine files and ledger rows into the status of every version, by version.
-pub fn status(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect) -> Vec<StatusEntry> {
+/// `running_elsewhere`: another sqlmig holds the migration lock, so a row it marks as running
+/// is its work in progress, not the trace of a run that died.
+pub fn status(
+    migrations: &[Migration],
+    rows: &[LedgerRow],
+    default_dialect: Dialect,
+    running_elsewhere: bool,
+) -> Vec<StatusEntry> {
     let files: HashMap<u64, &Migration> = migrations.iter().map(|m| (m.id.version, m)).collect();
     let applied: HashMap<u64, &LedgerRow> = rows.iter().map(|r| (r.version, r)).collect();
     let newest_applied = rows.iter().map(|r| r.version).max();
@@ -140,19 +151,27 @@ pub fn status(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dia
             };
             let (state, note) = match row {
                 None => (State::Pending, None),
-                Some(r) if r.state.is_dirty() => (State::Dirty(r.state), Some(dirty_note(r))),
-                Some(r) => match check(r, file, default_dialect) {
-                    Check::Match if r.state == LedgerState::Baseline => (State::Baseline, None),
-                    Check::Match => (State::Applied, None),
-                    Check::Cosmetic => (State::CosmeticEdit, None),
-                    Check::Missing => (State::MissingFile, None),
-                    Check::Edited { sections, note } => (State::Edited(sections), note),
+                Some(r) => match r.state {
+                    LedgerState::Running(d) if running_elsewhere => (State::Running(d), Some(running_note(r))),
+                    s if s.is_dirty() => (State::Dirty(s), Some(dirty_note(r))),
+                    _ => match check(r, file, default_dialect) {
+                        Check::Match if r.state == LedgerState::Baseline => (State::Baseline, None),
+                        Check::Match => (State::Applied, None),
+                        Check::Cosmetic => (State::CosmeticEdit, None),
+                        Check::Missing => (State::MissingFile, None),
+                        Check::Edited { sections, note } => (State::Edited(sections), note),
+                    },
                 },
             };
             let out_of_order = row.is_none() && newest_applied.is_some_and(|n| v < n);
             StatusEntry { version: v, label, path: file.map(|m| m.id.path.clone()), state, row: row.cloned(), out_of_order, note }
         })
         .collect()
+}
+
+/// How far a run in progress has got.
+fn running_note(r: &LedgerRow) -> String {
+    format!("another sqlmig is running it: {} of {} statements done", r.statements_done, r.statements_total)
 }
 
 /// What a dirty row says about how far its run got.
@@ -190,12 +209,15 @@ impl Verification {
     }
 }
 
-/// Compare every applied migration with its file.
-pub fn verify(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect) -> Verification {
-    let entries = status(migrations, rows, default_dialect);
-    let checked = entries.iter().filter(|e| e.row.is_some()).count();
-    let findings =
-        entries.into_iter().filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Pending)).collect();
+/// Compare every applied migration with its file. A migration another sqlmig is running
+/// (see [`status`]) is neither checked nor a finding: its run has not finished.
+pub fn verify(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect, running_elsewhere: bool) -> Verification {
+    let entries = status(migrations, rows, default_dialect, running_elsewhere);
+    let checked = entries.iter().filter(|e| e.row.is_some() && !matches!(e.state, State::Running(_))).count();
+    let findings = entries
+        .into_iter()
+        .filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Pending | State::Running(_)))
+        .collect();
     Verification { findings, checked }
 }
 
@@ -210,6 +232,7 @@ pub fn describe(entry: &StatusEntry) -> String {
         State::CosmeticEdit => "comments or whitespace changed after it was applied (cosmetic)".into(),
         State::MissingFile => "applied, but its file is missing".into(),
         State::Dirty(s) => format!("dirty: {}", s.as_str()),
+        State::Running(d) => format!("running ({})", d.name()),
         State::Pending => "pending".into(),
         State::Applied => "applied".into(),
         State::Baseline => "baseline".into(),
@@ -297,7 +320,7 @@ fn refuse_dirty(migrations: &[Migration], rows: &[LedgerRow]) -> Result<()> {
 }
 
 fn refuse_edited(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect) -> Result<()> {
-    let v = verify(migrations, rows, default_dialect);
+    let v = verify(migrations, rows, default_dialect, false);
     let edited: Vec<String> = v.findings.iter().filter(|f| matches!(f.state, State::Edited(_))).map(describe).collect();
     if edited.is_empty() {
         return Ok(());

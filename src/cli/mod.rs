@@ -572,20 +572,22 @@ fn status_json(e: &StatusEntry) -> Json {
     })
 }
 
-/// Read the ledger without creating anything.
-fn read_rows(ctx: &Context) -> Result<Vec<crate::ledger::LedgerRow>> {
+/// Read the ledger without creating anything, and whether another sqlmig is running the
+/// migrations its `running` rows name (see [`crate::migrator::read_settled`]).
+fn read_rows(ctx: &Context) -> Result<(Vec<crate::ledger::LedgerRow>, bool)> {
     match ctx.driver(false)? {
-        Some(mut d) => ctx.ledger()?.read(d.as_mut()),
-        None => Ok(Vec::new()),
+        Some(mut d) => crate::migrator::read_settled(d.as_mut(), &ctx.ledger()?),
+        None => Ok((Vec::new(), false)),
     }
 }
 
 fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
     let project = ctx.project()?;
-    let rows = read_rows(ctx)?;
-    let entries = plan::status(&project.migrations, &rows, project.dialect);
+    let (rows, elsewhere) = read_rows(ctx)?;
+    let entries = plan::status(&project.migrations, &rows, project.dialect, elsewhere);
     let count = |f: &dyn Fn(&State) -> bool| entries.iter().filter(|e| f(&e.state)).count();
-    let pending = count(&|s| matches!(s, State::Pending));
+    // For `--exit-code`, a migration another sqlmig is running is not done yet: pending.
+    let pending = count(&|s| matches!(s, State::Pending | State::Running(_)));
     let problems = count(&|s| matches!(s, State::Edited(_) | State::MissingFile | State::Dirty(_)));
     out.set("migrations", Json::Array(entries.iter().map(status_json).collect()));
     out.set(
@@ -597,6 +599,7 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
             "edited": count(&|s| matches!(s, State::Edited(_))),
             "missing": count(&|s| matches!(s, State::MissingFile)),
             "dirty": count(&|s| matches!(s, State::Dirty(_))),
+            "running": count(&|s| matches!(s, State::Running(_))),
         }),
     );
     if !out.json() && !out.quiet {
@@ -612,7 +615,7 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
             let style = match e.state {
                 State::Applied => Style::Good,
                 State::Baseline => Style::Info,
-                State::Pending | State::CosmeticEdit => Style::Warn,
+                State::Pending | State::CosmeticEdit | State::Running(_) => Style::Warn,
                 State::Edited(_) | State::MissingFile | State::Dirty(_) => Style::Bad,
             };
             let mut line = format!("{:<width$}  {}{padding}  {at}", e.label, out.paint(style, &state));
@@ -697,7 +700,8 @@ fn verify(ctx: &Context, out: &mut Output, strict: bool, offline: bool) -> Resul
     let with_database = rows.is_some();
     out.set("database_checked", json!(with_database));
     if let Some(rows) = rows {
-        let v = plan::verify(&project.migrations, &rows, project.dialect);
+        let (rows, elsewhere) = rows;
+        let v = plan::verify(&project.migrations, &rows, project.dialect, elsewhere);
         checked = v.checked;
         out.set("checked", json!(v.checked));
         out.set("findings", Json::Array(v.findings.iter().map(status_json).collect()));

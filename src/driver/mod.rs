@@ -113,6 +113,12 @@ pub trait Driver {
     /// Release the lock taken by [`Driver::lock`].
     fn unlock(&mut self, key: &str) -> Result<(), DbError>;
 
+    /// Whether another session holds the lock named `key` now (without waiting for it).
+    /// Only databases whose runs leave `running` rows while they work need to answer.
+    fn lock_in_use(&mut self, _key: &str) -> Result<bool> {
+        Ok(false)
+    }
+
     /// The schema (PostgreSQL) or database (MySQL) sqlmig works in, if the dialect has one.
     fn schema(&self) -> Option<&str> {
         None

@@ -168,6 +168,13 @@ impl Driver for MysqlDriver {
         self.conn.exec_drop("SELECT RELEASE_LOCK(?)", (name,)).map_err(db_error)
     }
 
+    fn lock_in_use(&mut self, key: &str) -> Result<bool> {
+        let name = self.lock_name(key);
+        let holder: Option<Option<u64>> =
+            self.conn.exec_first("SELECT IS_USED_LOCK(?)", (&name,)).map_err(|e| Error::Database(describe(&e)))?;
+        Ok(holder.flatten().is_some())
+    }
+
     fn schema(&self) -> Option<&str> {
         None
     }

@@ -199,6 +199,16 @@ impl Driver for PostgresDriver {
         self.client.execute("SELECT pg_advisory_unlock($1)", &[&id]).map(drop).map_err(db_error)
     }
 
+    /// A `bigint` advisory lock shows in `pg_locks` as its high and low 32 bits.
+    fn lock_in_use(&mut self, key: &str) -> Result<bool> {
+        let id = lock_id(self.schema.as_deref().unwrap_or("public"), key);
+        let sql = "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 \
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+                   AND classid::bigint = ($1::bigint >> 32) & 4294967295 AND objid::bigint = $1::bigint & 4294967295)";
+        let row = self.client.query_one(sql, &[&id]).map_err(|e| Error::Database(describe(&e)))?;
+        Ok(row.get::<_, bool>(0))
+    }
+
     fn schema(&self) -> Option<&str> {
         self.schema.as_deref()
     }

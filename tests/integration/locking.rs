@@ -158,3 +158,45 @@ backend_test!(killed_ddl_migration_is_dirty, [mysql], |db| {
     assert_eq!(out.success().status_of("2_slow"), "dirty");
     out.stdout_has("running_up").stdout_has("statement 1 ran");
 });
+
+backend_test!(status_and_verify_see_a_migration_in_progress, [postgres, mysql], |db| {
+    // Progress-tracked (MySQL DDL, `-- +no-transaction` on PostgreSQL): the row says
+    // `running_up` while it works. Another sqlmig holds the lock, so that is not a dead run.
+    let header = match db.own_dialect() {
+        "" => "-- +no-transaction\n".to_string(),
+        own => own.to_string(),
+    };
+    let p = slow_project(
+        &db,
+        &format!(
+            "{header}-- +up\nCREATE TABLE k1 (id INTEGER PRIMARY KEY);\n{};\n-- +down\nDROP TABLE k1;\n",
+            db.slow_sql().replace("(2)", "(4)")
+        ),
+    );
+    let running = p.spawn(&["apply"]);
+    assert!(running.wait_for(Stream::Stdout, "applied 1_log", Duration::from_secs(20)), "migration 1 did not finish");
+    assert!(poll(Duration::from_secs(10), || db.ledger().contains(&(2, "running_up".into()))), "{:?}", db.ledger());
+
+    let out = p.run(&["status", "--format", "json"]);
+    out.success();
+    let json = out.json();
+    let entry = json["migrations"].as_array().unwrap().iter().find(|m| m["version"] == 2).unwrap().clone();
+    assert_eq!(entry["state"], "running", "{json:#}");
+    assert_eq!(json["summary"]["running"], 1);
+    assert_eq!(json["summary"]["dirty"], 0);
+    p.run(&["status"]).success().stdout_has("another sqlmig is running it");
+    p.run(&["status", "--exit-code"]).code(4);
+    p.run(&["verify"]).success().stdout_has("verified 1 applied migration");
+
+    running.finish().success();
+    p.run(&["verify"]).success().stdout_has("verified 3 applied migrations");
+});
+
+backend_test!(a_dead_run_is_still_dirty, [mysql], |db| {
+    // The same `running_up` row with nobody holding the lock is the trace of a dead run.
+    let p = Project::new(&db).file("1_a.sql", &create_table("a"));
+    p.run(&["apply"]).success();
+    db.exec("UPDATE sqlmig_ledger SET state = 'running_up'");
+    p.run(&["verify"]).code(3).stdout_has("dirty");
+    assert_eq!(p.run(&["status", "--format", "json"]).json()["summary"]["dirty"], 1);
+});
