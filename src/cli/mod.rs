@@ -174,15 +174,21 @@ impl Context {
         let url = DatabaseUrl::parse(s.database.as_deref().unwrap_or(driver::DEFAULT_URL))?;
         let dialect = s.dialect.parse::<Dialect>().map_err(|e| Error::input(e.to_string()))?;
         crate::ledger::validate_identifier(&s.ledger_table, "ledger table")?;
-        if g.schema.is_some() && url.dialect() != Dialect::Postgres {
-            return Err(Error::input("`--schema` is for PostgreSQL; on MySQL the database in the URL is the schema"));
+        match url.dialect() {
+            _ if g.schema.is_none() => {}
+            Dialect::Postgres => {}
+            Dialect::Mysql => {
+                return Err(Error::input("`--schema` is for PostgreSQL; on MySQL the database in the URL is the schema"));
+            }
+            Dialect::Sqlite => return Err(Error::input("`--schema` is for PostgreSQL; a SQLite database has no schemas")),
         }
+        let lock_timeout = seconds(s.lock_timeout, "lock-timeout")?;
         Ok(Context {
             url,
             dir: s.dir.clone(),
             dialect,
-            connect: ConnectOptions { wait: seconds(g.wait, "wait")?, schema: g.schema.clone(), create: false },
-            lock_timeout: seconds(s.lock_timeout, "lock-timeout")?,
+            connect: ConnectOptions { wait: seconds(g.wait, "wait")?, schema: g.schema.clone(), create: false, lock_timeout },
+            lock_timeout,
             ledger_table: s.ledger_table.clone(),
         })
     }

@@ -259,13 +259,22 @@ pub struct ConnectOptions {
     /// Whether a missing SQLite file may be created. When `false` and the file does not
     /// exist, [`open`] returns `None`: there is nothing applied, and nothing is written.
     pub create: bool,
+    /// How long SQLite waits for another process's lock on the file before a read gives up
+    /// (`--lock-timeout`; 60 s when `None`). Servers' locks are waited for by [`Driver::lock`].
+    pub lock_timeout: Option<Duration>,
 }
 
 /// Connect to the database at `url`.
 pub fn open(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Option<Box<dyn Driver>>> {
     match url {
         DatabaseUrl::Sqlite { path } => {
-            Ok(SqliteDriver::open(path.as_deref(), options.create)?.map(|d| Box::new(d) as Box<dyn Driver>))
+            let driver = SqliteDriver::open(path.as_deref(), options.create)?.map(|mut d| {
+                if let Some(t) = options.lock_timeout {
+                    d.set_busy_timeout(t);
+                }
+                d
+            });
+            Ok(driver.map(|d| Box::new(d) as Box<dyn Driver>))
         }
         DatabaseUrl::Postgres(u) => Ok(Some(Box::new(postgres::PostgresDriver::connect(u, options)?))),
         DatabaseUrl::Mysql(u) => Ok(Some(Box::new(mysql::MysqlDriver::connect(u, options)?))),

@@ -13,13 +13,25 @@ use crate::error::{Error, Result};
 pub struct SqliteDriver {
     conn: Connection,
     locked: bool,
+    /// How long a statement waits for another connection's lock on the file.
+    busy_timeout: Duration,
 }
+
+/// How long a reader (status, verify) waits for a running apply unless told otherwise.
+const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl SqliteDriver {
     /// Use an open connection (the library entry point: apply migrations to an application's
     /// own connection).
     pub fn new(conn: Connection) -> Self {
-        SqliteDriver { conn, locked: false }
+        SqliteDriver { conn, locked: false, busy_timeout: DEFAULT_BUSY_TIMEOUT }
+    }
+
+    /// Wait at most this long for another connection's lock on the file (`--lock-timeout`):
+    /// a reader behind a running apply gives up when the user said to.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) {
+        self.busy_timeout = timeout;
+        let _ = self.conn.busy_timeout(timeout);
     }
 
     /// Open the file at `path` (memory when `None`). When `create` is false and the file does
@@ -47,7 +59,7 @@ impl SqliteDriver {
             message: e.to_string(),
         })?;
         // Readers (status, verify) wait for a running apply instead of failing at once.
-        let _ = conn.busy_timeout(Duration::from_secs(60));
+        let _ = conn.busy_timeout(DEFAULT_BUSY_TIMEOUT);
         // Migrations are written for databases that enforce foreign keys; SQLite does only
         // when asked, per connection.
         conn.execute_batch("PRAGMA foreign_keys = ON").map_err(|e| Error::Connect {
@@ -192,7 +204,7 @@ impl Driver for SqliteDriver {
                 Err(e) => break Err(fail(e)),
             }
         };
-        let _ = self.conn.busy_timeout(Duration::from_secs(60));
+        let _ = self.conn.busy_timeout(self.busy_timeout);
         self.locked = result.is_ok();
         result
     }

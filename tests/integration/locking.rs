@@ -200,3 +200,29 @@ backend_test!(a_dead_run_is_still_dirty, [mysql], |db| {
     p.run(&["verify"]).code(3).stdout_has("dirty");
     assert_eq!(p.run(&["status", "--format", "json"]).json()["summary"]["dirty"], 1);
 });
+
+backend_test!(sqlite_readers_wait_no_longer_than_the_lock_timeout, [sqlite], |db| {
+    let p = Project::new(&db).file("1_a.sql", &create_table("a"));
+    p.run(&["apply"]).success();
+    let holder = db.hold_lock();
+    for command in ["status", "verify"] {
+        let started = Instant::now();
+        let out = p.run(&[command, "--lock-timeout", "1"]);
+        let elapsed = started.elapsed();
+        assert_ne!(out.code, 0, "{out}");
+        out.stderr_has("locked");
+        assert!(
+            elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(10),
+            "`{command}` gave up after {elapsed:?}"
+        );
+    }
+    drop(holder);
+    p.run(&["status", "--lock-timeout", "1"]).success();
+});
+
+#[test]
+fn schema_flag_is_refused_where_there_are_no_schemas() {
+    let db = TestDb::sqlite().unwrap();
+    let p = Project::new(&db).file("1_a.sql", &create_table("a"));
+    p.run(&["status", "--schema", "app"]).code(2).stderr_has("a SQLite database has no schemas").stderr_lacks("MySQL");
+}
