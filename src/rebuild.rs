@@ -721,6 +721,26 @@ fn parse_reference(s: &Sig, mut i: usize, b: usize) -> (Reference, usize) {
     (Reference { table, columns }, i.min(b))
 }
 
+/// Start a column or table constraint at token `i`: its optional `CONSTRAINT name`, and
+/// where its body starts.
+fn begin_piece(s: &Sig, i: usize, b: usize) -> (usize, Piece) {
+    let (name, body) = if s.kw(i, "CONSTRAINT") && i + 1 < b {
+        (Some((unquote(s.text(i + 1)), s.text(i + 1).to_string())), i + 2)
+    } else {
+        (None, i)
+    };
+    let piece = Piece {
+        name,
+        kind: Kind::Other,
+        body: String::new(),
+        columns: Vec::new(),
+        keys: Vec::new(),
+        idents: Vec::new(),
+        value: String::new(),
+    };
+    (body, piece)
+}
+
 fn parse_column(s: &Sig, a: usize, b: usize) -> Column {
     let name_sql = s.text(a).to_string();
     let mut i = a + 1;
@@ -731,21 +751,8 @@ fn parse_column(s: &Sig, a: usize, b: usize) -> Column {
     let mut pieces = Vec::new();
     while i < b {
         let start = i;
-        let mut name = None;
-        if s.kw(i, "CONSTRAINT") && i + 1 < b {
-            name = Some((unquote(s.text(i + 1)), s.text(i + 1).to_string()));
-            i += 2;
-        }
-        let body = i;
-        let mut piece = Piece {
-            name,
-            kind: Kind::Other,
-            body: String::new(),
-            columns: Vec::new(),
-            keys: Vec::new(),
-            idents: Vec::new(),
-            value: String::new(),
-        };
+        let (body, mut piece) = begin_piece(s, i, b);
+        i = body;
         if s.kw(i, "PRIMARY") {
             i += 2;
             let desc = s.kw(i, "DESC");
@@ -820,21 +827,8 @@ fn parse_table_constraints(s: &Sig, a: usize, b: usize) -> Vec<Piece> {
     let mut i = a;
     while i < b {
         let start = i;
-        let mut name = None;
-        if s.kw(i, "CONSTRAINT") && i + 1 < b {
-            name = Some((unquote(s.text(i + 1)), s.text(i + 1).to_string()));
-            i += 2;
-        }
-        let body = i;
-        let mut piece = Piece {
-            name,
-            kind: Kind::Other,
-            body: String::new(),
-            columns: Vec::new(),
-            keys: Vec::new(),
-            idents: Vec::new(),
-            value: String::new(),
-        };
+        let (body, mut piece) = begin_piece(s, i, b);
+        i = body;
         if (s.kw(i, "PRIMARY") && s.punct(i + 2, "(")) || (s.kw(i, "UNIQUE") && s.punct(i + 1, "(")) {
             let primary = s.kw(i, "PRIMARY");
             let open = if primary { i + 2 } else { i + 1 };
