@@ -16,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, Expr, Ident, ObjectName, ObjectType,
-    RenameTableNameKind, Statement, TableConstraint, Visit, Visitor,
+    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, Expr,
+    Ident, ObjectName, ObjectType, RenameTableNameKind, Statement, TableConstraint, Visit, Visitor,
 };
 
 /// A column as last defined.
@@ -103,6 +103,9 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Whether it is `UNIQUE`.
     pub unique: bool,
+    /// The `CREATE INDEX` that made it, with later column renames applied: SQLite renames an
+    /// index by creating it again.
+    pub definition: Option<Box<CreateIndex>>,
 }
 
 /// The schema built by the migrations so far.
@@ -118,6 +121,18 @@ pub struct Catalog {
 /// The last part of a possibly schema-qualified name, lowercased for lookups.
 pub fn key(name: &ObjectName) -> String {
     name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.to_lowercase()).unwrap_or_default()
+}
+
+/// Rename column `old` (lowercase) to `new` wherever an index definition names it.
+fn rename_identifiers(def: &mut CreateIndex, old: &str, new: &Ident) {
+    let _ = sqlparser::ast::visit_expressions_mut(def, |e| {
+        if let Expr::Identifier(id) = e {
+            if id.value.to_lowercase() == old {
+                *id = new.clone();
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 /// PostgreSQL's longest identifier, in bytes.
@@ -340,6 +355,11 @@ impl Catalog {
         self.indexes.get(&key(index)).map(|i| i.table.as_str())
     }
 
+    /// An index made by `CREATE INDEX`.
+    pub fn index(&self, name: &ObjectName) -> Option<&Index> {
+        self.indexes.get(&key(name))
+    }
+
     /// The indexes (made by `CREATE INDEX`) of a table, by name.
     pub fn indexes_of(&self, table: &str) -> Vec<(&str, &Index)> {
         let mut out: Vec<(&str, &Index)> =
@@ -398,7 +418,12 @@ impl Catalog {
             }
             Statement::CreateIndex(ci) => {
                 if let Some(name) = &ci.name {
-                    let index = Index { table: key(&ci.table_name), columns: index_columns(&ci.columns), unique: ci.unique };
+                    let index = Index {
+                        table: key(&ci.table_name),
+                        columns: index_columns(&ci.columns),
+                        unique: ci.unique,
+                        definition: Some(Box::new(ci.clone())),
+                    };
                     self.indexes.insert(key(name), index);
                 }
             }
@@ -421,6 +446,14 @@ impl Catalog {
                 }
             }
             Statement::AlterTable(at) => self.alter(&key(&at.name), &at.operations),
+            Statement::AlterIndex { name, operation: AlterIndexOperation::RenameIndex { index_name } } => {
+                if let Some(mut index) = self.indexes.remove(&key(name)) {
+                    if let Some(d) = index.definition.as_mut() {
+                        d.name = Some(index_name.clone());
+                    }
+                    self.indexes.insert(key(index_name), index);
+                }
+            }
             Statement::CreateView(v) => {
                 self.views.insert(key(&v.name), relations(&v.query));
             }
@@ -464,7 +497,12 @@ impl Catalog {
                     let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == old).for_each(|c| *c = new.clone());
                     rename(&mut t.primary_key);
                     t.constraints.iter_mut().for_each(|c| rename(&mut c.columns));
-                    self.indexes.values_mut().filter(|i| i.table == table).for_each(|i| rename(&mut i.columns));
+                    for i in self.indexes.values_mut().filter(|i| i.table == table) {
+                        rename(&mut i.columns);
+                        if let Some(d) = i.definition.as_mut() {
+                            rename_identifiers(d, &old, new_column_name);
+                        }
+                    }
                 }
                 AlterTableOperation::RenameTable { table_name } => {
                     let new = match table_name {

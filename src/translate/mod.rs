@@ -15,8 +15,8 @@ pub mod types;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef, CommentObject,
-    ConstraintCharacteristics, ConstraintReferenceMatchKind, CreateTable, DataType, DeferrableInitial, Expr,
+    AlterColumnOperation, AlterIndexOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef,
+    CommentObject, ConstraintCharacteristics, ConstraintReferenceMatchKind, CreateTable, DataType, DeferrableInitial, Expr,
     ForeignKeyConstraint, GeneratedAs, Ident, IndexColumn, NullsDistinctOption, ObjectName, ObjectType, ReferentialAction,
     SetExpr, Spanned, Statement, TableConstraint, TableObject, Value, VisitMut,
 };
@@ -129,6 +129,11 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
             *cascade = false;
             out.notices.push(format!("`CASCADE` dropped: SQLite has no `DROP {object_type} ... CASCADE`"));
         }
+        Statement::AlterIndex { name, operation: AlterIndexOperation::RenameIndex { index_name } }
+            if cx.to != Dialect::Postgres =>
+        {
+            return rename_index(name, index_name, cx, out);
+        }
         Statement::AlterTable(at) => {
             let before = alter_table(at, cx, &mut out)?;
             if at.operations.is_empty() {
@@ -220,6 +225,51 @@ pub fn fold_ident(ident: &mut Ident, from: Dialect) {
         ident.value = ident.value.to_lowercase();
     }
     ident.quote_style = None;
+}
+
+/// `ALTER INDEX old RENAME TO new`: MySQL renames it through its table; SQLite cannot rename
+/// an index, so it is dropped and created again under the new name, as the migrations so far
+/// define it (an index from elsewhere is refused: its definition is not known here).
+fn rename_index(old: &ObjectName, new: &ObjectName, cx: &Context<'_>, mut out: Translated) -> Result<Translated, Refusal> {
+    let Some(index) = cx.catalog.index(old) else {
+        return Err(refuse(
+            format!(
+                "{} cannot rename index `{old}`: no earlier migration creates it, so its table and definition are unknown",
+                cx.to
+            ),
+            Some(old.span()),
+        )
+        .help(section_help(cx.to)));
+    };
+    match cx.to {
+        Dialect::Mysql => {
+            let (mut old, mut new) = (old.clone(), new.clone());
+            let mut table = ObjectName::from(vec![Ident::new(&index.table)]);
+            idents::rewrite_object_name(&mut old, cx.from, cx.to);
+            idents::rewrite_object_name(&mut new, cx.from, cx.to);
+            idents::rewrite_object_name(&mut table, Dialect::Mysql, cx.to);
+            let last = |n: &ObjectName| n.0.last().map(ToString::to_string).unwrap_or_default();
+            out.sql.push(format!("ALTER TABLE {table} RENAME INDEX {} TO {}", last(&old), last(&new)));
+            Ok(out)
+        }
+        _ => {
+            let Some(definition) = &index.definition else {
+                return Err(
+                    refuse(format!("SQLite cannot rename index `{old}` in place"), Some(old.span())).help(section_help(cx.to))
+                );
+            };
+            let mut create = definition.as_ref().clone();
+            create.name = Some(new.clone());
+            create.table_name = ObjectName::from(vec![Ident::new(&index.table)]);
+            out.notices.push(format!("SQLite cannot rename an index: `{old}` is dropped and created again as `{new}`"));
+            let mut drop = drop_statement(ObjectType::Index, old.clone());
+            out.sql.push(finish(&mut drop, cx, &mut out.notices)?);
+            let created = translate(&Statement::CreateIndex(create), cx)?;
+            out.sql.extend(created.sql);
+            out.notices.extend(created.notices);
+            Ok(out)
+        }
+    }
 }
 
 /// `ALTER TABLE name <operations>`.
