@@ -519,6 +519,11 @@ impl Catalog {
                     }
                     return;
                 }
+                AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                    if let Some(c) = t.constraints.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&old_name.value)) {
+                        c.name = new_name.value.clone();
+                    }
+                }
                 AlterTableOperation::AlterColumn { column_name, op } => {
                     if let Some(c) = t.column_mut(&column_name.value) {
                         alter_column(&mut c.def, op);

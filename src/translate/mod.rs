@@ -134,6 +134,12 @@ pub fn translate(stmt: &Statement, cx: &Context<'_>) -> Result<Translated, Refus
         {
             return rename_index(name, index_name, cx, out);
         }
+        Statement::AlterTable(at)
+            if cx.to == Dialect::Mysql
+                && at.operations.iter().any(|o| matches!(o, AlterTableOperation::RenameConstraint { .. })) =>
+        {
+            return rename_constraint_mysql(at, cx, out);
+        }
         Statement::AlterTable(at) => {
             let before = alter_table(at, cx, &mut out)?;
             if at.operations.is_empty() {
@@ -270,6 +276,41 @@ fn rename_index(old: &ObjectName, new: &ObjectName, cx: &Context<'_>, mut out: T
             Ok(out)
         }
     }
+}
+
+/// `ALTER TABLE t RENAME CONSTRAINT a TO b` on MySQL, by what the schema model says `a` is: a
+/// UNIQUE constraint is an index there; every primary key is named `PRIMARY`; a foreign key or
+/// CHECK cannot be renamed in place, and restating it needs a definition the model lacks.
+fn rename_constraint_mysql(at: &AlterTable, cx: &Context<'_>, mut out: Translated) -> Result<Translated, Refusal> {
+    let [AlterTableOperation::RenameConstraint { old_name, new_name }] = at.operations.as_slice() else {
+        return Err(refuse("`RENAME CONSTRAINT` must be the only operation of its `ALTER TABLE`", Some(at.name.span())));
+    };
+    let kind = cx.catalog.table(&at.name).and_then(|t| t.constraint(&old_name.value)).map(|c| c.kind);
+    match kind {
+        Some(ConstraintKind::Unique) => {
+            let (mut table, mut old, mut new) = (at.name.clone(), old_name.clone(), new_name.clone());
+            idents::rewrite_object_name(&mut table, cx.from, cx.to);
+            idents::rewrite_ident(&mut old, cx.from, cx.to);
+            idents::rewrite_ident(&mut new, cx.from, cx.to);
+            out.sql.push(format!("ALTER TABLE {table} RENAME INDEX {old} TO {new}"));
+        }
+        Some(ConstraintKind::PrimaryKey) => {
+            out.notices.push(format!("`RENAME CONSTRAINT {old_name}` skipped: MySQL names every primary key `PRIMARY`"));
+        }
+        Some(kind) => {
+            let what = if kind == ConstraintKind::Check { "a CHECK constraint" } else { "a foreign key" };
+            return Err(refuse(format!("MySQL cannot rename {what} (`{old_name}`) in place"), Some(old_name.span))
+                .help("drop it and add it again under the new name (`DROP CONSTRAINT`, then `ADD CONSTRAINT`)"));
+        }
+        None => {
+            return Err(refuse(
+                format!("no earlier migration creates constraint `{old_name}`, so its kind on MySQL is unknown"),
+                Some(old_name.span),
+            )
+            .help(section_help(cx.to)))
+        }
+    }
+    Ok(out)
 }
 
 /// `ALTER TABLE name <operations>`.
@@ -1081,6 +1122,10 @@ fn alter_table(at: &mut AlterTable, cx: &Context<'_>, out: &mut Translated) -> R
                 }
                 ops.push(AlterTableOperation::DropColumn { has_column_keyword, column_names, if_exists, drop_behavior: None });
             }
+            other if cx.to == Dialect::Mysql && !mysql_alter_operation(&other) => {
+                return Err(refuse(format!("`ALTER TABLE ... {other}` has no MySQL equivalent"), Some(at.name.span()))
+                    .help(section_help(cx.to)));
+            }
             other => ops.push(other),
         }
         model.apply(&alter_statement(at.name.clone(), vec![original]));
@@ -1090,6 +1135,30 @@ fn alter_table(at: &mut AlterTable, cx: &Context<'_>, out: &mut Translated) -> R
         at.only = false;
     }
     Ok(Vec::new())
+}
+
+/// Whether MySQL runs an `ALTER TABLE` operation as written (once translated): the rest are
+/// refused before anything runs rather than failing half-way through a migration.
+fn mysql_alter_operation(op: &AlterTableOperation) -> bool {
+    use AlterTableOperation as O;
+    matches!(
+        op,
+        O::AddColumn { .. }
+            | O::DropColumn { .. }
+            | O::RenameColumn { .. }
+            | O::RenameTable { .. }
+            | O::AlterColumn { .. }
+            | O::AddConstraint { .. }
+            | O::DropConstraint { .. }
+            | O::DropPrimaryKey { .. }
+            | O::DropForeignKey { .. }
+            | O::DropIndex { .. }
+            | O::ModifyColumn { .. }
+            | O::ChangeColumn { .. }
+            | O::AutoIncrement { .. }
+            | O::Algorithm { .. }
+            | O::Lock { .. }
+    )
 }
 
 /// MySQL's `MODIFY COLUMN`: the whole column as the schema model has it, with `op` applied.
