@@ -438,9 +438,27 @@ fn check_foreign_keys(driver: &mut dyn Driver, tables: &[String]) -> Result<(), 
     Ok(())
 }
 
-/// Plan and run one rebuild statement; returns the tables whose foreign keys to check.
-fn run_rebuild(driver: &mut dyn Driver, spec: &crate::rebuild::RebuildSpec, in_transaction: bool) -> Result<Vec<String>, String> {
-    let plan = crate::rebuild::plan(driver, spec)?;
+/// Which ALTER of a merged rebuild its planning refused: the first whose operations, planned
+/// with the ones before it, are refused too (planning only reads, and nothing of the rebuild
+/// has run yet), else the last.
+fn culprit(
+    driver: &mut dyn Driver,
+    stmt: &crate::migration::Emitted,
+    spec: &crate::rebuild::RebuildSpec,
+) -> std::ops::Range<usize> {
+    let mut upto = 0;
+    for (span, count) in stmt.parts.iter().take(stmt.parts.len().saturating_sub(1)) {
+        upto += count;
+        let prefix = crate::rebuild::RebuildSpec { table: spec.table.clone(), operations: spec.operations[..upto].to_vec() };
+        if crate::rebuild::plan(driver, &prefix).is_err() {
+            return span.clone();
+        }
+    }
+    stmt.parts.last().map_or_else(|| stmt.origin.clone(), |(span, _)| span.clone())
+}
+
+/// Run one planned rebuild statement; returns the tables whose foreign keys to check.
+fn run_rebuild(driver: &mut dyn Driver, plan: crate::rebuild::RebuildPlan, in_transaction: bool) -> Result<Vec<String>, String> {
     // Outside a migration transaction (`-- +no-transaction`), a rebuild still gets its own:
     // half a copy-and-swap would lose the table.
     let own = plan.rebuilt && !in_transaction;
@@ -515,11 +533,23 @@ fn run_steps(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migratio
             }
             Step::Statement { index } => {
                 let stmt = &unit.script.statements[*index];
-                let r = match &stmt.rebuild {
-                    Some(spec) => run_rebuild(driver, spec, in_transaction || inside).map(|t| fk_tables.extend(t)),
-                    None => driver.execute(&stmt.sql).map_err(|e| e.message),
-                };
-                r.map(|()| done = index + 1).map_err(|msg| failed(stmt, msg))
+                match &stmt.rebuild {
+                    Some(spec) => match crate::rebuild::plan(driver, spec) {
+                        Ok(plan) => run_rebuild(driver, plan, in_transaction || inside)
+                            .map(|tables| {
+                                fk_tables.extend(tables);
+                                done = index + 1;
+                            })
+                            .map_err(|msg| failed(stmt, msg)),
+                        Err(msg) => {
+                            let origin = culprit(driver, stmt, spec);
+                            let location = Some(Box::new(m.source.span(origin.start, origin.end)));
+                            let direction = unit.direction.name();
+                            Err(Error::Migration { migration: m.label(), direction, location, message: msg, help: None })
+                        }
+                    },
+                    None => driver.execute(&stmt.sql).map(|()| done = index + 1).map_err(|e| failed(stmt, e.message)),
+                }
             }
             Step::Ledger(write) => {
                 let (sql, params) = ledger_sql(ledger, unit, *write, elapsed(&started));

@@ -85,12 +85,15 @@ pub struct Emitted {
     /// On SQLite, an ALTER TABLE that is planned against the live schema when it runs:
     /// natively where SQLite can, else as a table rebuild.
     pub rebuild: Option<crate::rebuild::RebuildSpec>,
+    /// For a rebuild merged from consecutive ALTERs: each one's span and how many of the
+    /// operations it contributed, so a refusal can point at the ALTER that caused it.
+    pub parts: Vec<(Range<usize>, usize)>,
 }
 
 impl Emitted {
     /// A statement that runs as it is.
     pub fn sql(sql: String, origin: Range<usize>) -> Self {
-        Emitted { sql, origin, rebuild: None }
+        Emitted { sql, origin, rebuild: None, parts: Vec::new() }
     }
 }
 
@@ -472,12 +475,14 @@ fn untranslatable(source: &Source, stmt: &Statement, target: Dialect, r: transla
 fn push_rebuild(statements: &mut Vec<Emitted>, stmt: &Statement, source: &Source, spec: crate::rebuild::RebuildSpec) {
     if let Some(prev) = statements.last_mut() {
         if let Some(prev_spec) = prev.rebuild.as_mut().filter(|p| p.table.eq_ignore_ascii_case(&spec.table)) {
+            prev.parts.push((stmt.span.clone(), spec.operations.len()));
             prev_spec.operations.extend(spec.operations);
             prev.sql = format!("{};\n{}", prev.sql, stmt.text(source));
             return;
         }
     }
-    statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone(), rebuild: Some(spec) });
+    let parts = vec![(stmt.span.clone(), spec.operations.len())];
+    statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone(), rebuild: Some(spec), parts });
 }
 
 /// Whether a statement only reads or writes rows, so it can never commit implicitly.

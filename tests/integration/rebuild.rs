@@ -1210,8 +1210,16 @@ fn base_then(change: &str) -> (TestDb, Project) {
 #[test]
 fn set_not_null_over_nulls_is_refused_saying_how_many_rows() {
     let (db, p) = base_then("ALTER TABLE users ALTER COLUMN big SET NOT NULL;\nALTER TABLE users ALTER COLUMN age SET NOT NULL;");
-    // The two statements are one rebuild, which the error points at (its first line).
-    refused(&p, &db, &["cannot set NOT NULL on `users.age`: it is NULL in 2 rows", "2_change.sql:2:1"]);
+    // The two statements are one rebuild; the error points at the one refused.
+    refused(&p, &db, &["cannot set NOT NULL on `users.age`: it is NULL in 2 rows", "2_change.sql:3:1"]);
+
+    // In the middle of a longer group, too.
+    p.write(
+        "2_change.sql",
+        "-- +up\nALTER TABLE users ALTER COLUMN big SET NOT NULL;\nALTER TABLE users ALTER COLUMN age SET NOT NULL;\n\
+         ALTER TABLE users ADD COLUMN note TEXT;\n",
+    );
+    refused(&p, &db, &["it is NULL in 2 rows", "2_change.sql:3:1"]);
 }
 
 #[test]
