@@ -92,8 +92,14 @@ impl Output {
 
     fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", self.paint_err.diagnostic(text.as_ref()));
+            self.warn(text);
         }
+    }
+
+    /// A warning or error on stderr, printed even with `--quiet`: a script must still see
+    /// that an applied migration's file is gone.
+    fn warn(&self, text: impl AsRef<str>) {
+        eprintln!("{}", self.paint_err.diagnostic(text.as_ref()));
     }
 
     /// A word of a stdout line in a style (plain when stdout is not a terminal).
@@ -408,7 +414,7 @@ fn print_notices(out: &mut Output, notices: &[(crate::source::Location, String)]
 fn finish_report(out: &mut Output, report: Report, key: &str) -> Result<i32> {
     print_notices(out, &report.notices);
     for w in &report.warnings {
-        out.note(format!("warning: {w}"));
+        out.warn(format!("warning: {w}"));
     }
     out.set("warnings", json!(report.warnings));
     out.set(key, Json::Array(report.ran.iter().map(ran_json).collect()));
@@ -430,7 +436,7 @@ fn dry_run(ctx: &Context, out: &mut Output, project: &Project, plan: &plan::Plan
     let ledger = ctx.ledger()?;
     print_notices(out, &exec::notices(plan));
     for w in &plan.warnings {
-        out.note(format!("warning: {w}"));
+        out.warn(format!("warning: {w}"));
     }
     let sql = if ctx.url.dialect() == Dialect::Sqlite {
         // SQLite rebuilds are planned from the live schema while running: rehearse the run on
@@ -917,7 +923,7 @@ fn test(ctx: &Context, out: &mut Output, database_given: bool) -> Result<i32> {
     }
     out.set("migrations", Json::Array(results));
     if failures > 0 {
-        out.note(format!(
+        out.warn(format!(
             "error: {failures} migration{} failed the up/down/up test; make each down section undo exactly what its up section does",
             plural(failures)
         ));

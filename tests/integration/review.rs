@@ -1133,7 +1133,8 @@ backend_test!(missing_applied_file_is_reported_and_apply_says_so, |db| {
     // Also when there is nothing left to apply, and in JSON mode (on stderr, for people).
     let out = p.run(&["apply", "--format", "json"]);
     out.success().stderr_has("2_b");
-    out.json();
+    out.json(); // And with `--quiet`, which scripts use.
+    p.run(&["apply", "--quiet"]).success().stderr_has("2_b is applied but its file is missing");
 });
 
 #[test]
