@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
+pub mod tls;
 
 pub use self::sqlite::SqliteDriver;
 

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use mysql::prelude::Queryable;
-use mysql::{Conn, Opts, OptsBuilder};
+use mysql::{Conn, Opts, OptsBuilder, SslOpts};
 
 use super::{mask, question_marks, ConnectOptions, DbError, Driver, Value};
 use crate::dialect::Dialect;
@@ -13,6 +13,39 @@ use crate::error::{Error, Result};
 pub struct MysqlDriver {
     conn: Conn,
     database: String,
+}
+
+/// MySQL's `ssl-mode` (`DISABLED`, the default here, `REQUIRED`, `VERIFY_CA`,
+/// `VERIFY_IDENTITY`; any case, `-` or `_`) and `ssl-ca` (a PEM file of trusted roots; else
+/// the Mozilla roots), taken out of the URL. `PREFERRED` is refused: falling back to plain text
+/// on request of whoever answers protects nothing, so ask for TLS or do not.
+fn ssl_settings(url: &url::Url) -> std::result::Result<(url::Url, Option<SslOpts>), String> {
+    let mut mode = None;
+    let mut ca = None;
+    let mut kept = Vec::new();
+    for (k, v) in url.query_pairs() {
+        match k.replace('_', "-").to_ascii_lowercase().as_str() {
+            "ssl-mode" | "sslmode" => mode = Some(v.replace('-', "_").to_ascii_uppercase()),
+            "ssl-ca" | "sslrootcert" => ca = Some(std::path::PathBuf::from(v.into_owned())),
+            _ => kept.push((k.into_owned(), v.into_owned())),
+        }
+    }
+    let mut rest = url.clone();
+    rest.set_query(None);
+    if !kept.is_empty() {
+        rest.query_pairs_mut().extend_pairs(kept);
+    }
+    let ssl = SslOpts::default().with_root_cert_path(ca);
+    let ssl = match mode.as_deref().unwrap_or("DISABLED") {
+        "DISABLED" | "DISABLE" => None,
+        "REQUIRED" | "REQUIRE" => Some(ssl.with_danger_accept_invalid_certs(true).with_danger_skip_domain_validation(true)),
+        "VERIFY_CA" => Some(ssl.with_danger_skip_domain_validation(true)),
+        "VERIFY_IDENTITY" | "VERIFY_FULL" => Some(ssl),
+        other => {
+            return Err(format!("unsupported ssl-mode `{other}`: expected DISABLED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY"))
+        }
+    };
+    Ok((rest, ssl))
 }
 
 fn describe(e: &mysql::Error) -> String {
@@ -30,12 +63,14 @@ impl MysqlDriver {
     /// Connect, retrying for `options.wait` while the server does not answer.
     pub fn connect(url: &url::Url, options: &ConnectOptions) -> Result<Self> {
         let masked = mask(url.as_str());
+        let (url, ssl) = ssl_settings(url).map_err(|reason| Error::Url { url: masked.clone(), reason })?;
         // The crate only knows `mysql://`; `mariadb://` means the same server protocol.
         let text = match url.scheme() {
             "mysql" => url.as_str().to_string(),
             _ => format!("mysql{}", &url.as_str()[url.scheme().len()..]),
         };
         let opts = Opts::from_url(&text).map_err(|e| Error::Url { url: masked.clone(), reason: e.to_string() })?;
+        let opts = Opts::from(OptsBuilder::from_opts(opts).ssl_opts(ssl));
         let user = opts.get_user().unwrap_or("root").to_string();
         let database = opts.get_db_name().unwrap_or_default().to_string();
         let host = opts.get_ip_or_hostname().to_string();
@@ -46,6 +81,13 @@ impl MysqlDriver {
             match Conn::new(opts.clone()) {
                 Ok(c) => break c,
                 Err(e) => {
+                    if matches!(e, mysql::Error::DriverError(mysql::DriverError::TlsNotSupported)) {
+                        let message = format!("{host}:{port} does not offer TLS, which `ssl-mode` asks for");
+                        return Err(Error::Connect { url: masked, message });
+                    }
+                    if let mysql::Error::TlsError(tls) = &e {
+                        return Err(Error::Connect { url: masked, message: format!("TLS with {host}:{port} failed: {tls}") });
+                    }
                     let server_error = matches!(e, mysql::Error::MySqlError(_));
                     if !server_error && deadline.is_some_and(|d| Instant::now() < d) {
                         std::thread::sleep(Duration::from_millis(250));

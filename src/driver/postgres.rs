@@ -2,9 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use postgres::config::SslMode;
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{mask, ConnectOptions, DbError, Driver, Value};
 use crate::dialect::Dialect;
@@ -17,6 +19,55 @@ pub struct PostgresDriver {
     /// sqlmig's own parameterised statements (ledger writes and reads), prepared once per
     /// connection: preparing each time costs a round trip per ledger write.
     prepared: std::collections::HashMap<String, postgres::Statement>,
+}
+
+/// libpq's `sslmode` (default `prefer`) and `sslrootcert`, taken out of the URL: the crate
+/// knows only `disable`, `prefer` and `require`, and nothing of certificates. `None` is no TLS.
+type TlsSettings = Option<(SslMode, super::tls::Verify, super::tls::Roots)>;
+
+fn tls_settings(url: &url::Url) -> std::result::Result<(url::Url, TlsSettings), String> {
+    use super::tls::{Roots, Verify};
+    let mut mode = None;
+    let mut roots = Roots::default();
+    let mut kept = Vec::new();
+    for (k, v) in url.query_pairs() {
+        match &*k {
+            "sslmode" => mode = Some(v.into_owned()),
+            "sslrootcert" if v != "system" => roots = Roots(Some(v.into_owned().into())),
+            "sslrootcert" => {}
+            _ => kept.push((k.into_owned(), v.into_owned())),
+        }
+    }
+    let mut rest = url.clone();
+    rest.set_query(None);
+    if !kept.is_empty() {
+        rest.query_pairs_mut().extend_pairs(kept);
+    }
+    // As libpq: `require` with a root certificate given checks the chain.
+    let checked = if roots.0.is_some() { Verify::Chain } else { Verify::Nothing };
+    let settings = match mode.as_deref().unwrap_or("prefer") {
+        "disable" => None,
+        "allow" | "prefer" => Some((SslMode::Prefer, checked, roots)),
+        "require" => Some((SslMode::Require, checked, roots)),
+        "verify-ca" => Some((SslMode::Require, Verify::Chain, roots)),
+        "verify-full" => Some((SslMode::Require, Verify::Full, roots)),
+        other => {
+            return Err(format!("unknown sslmode `{other}`: expected disable, allow, prefer, require, verify-ca or verify-full"))
+        }
+    };
+    Ok((rest, settings))
+}
+
+/// An error and its causes, `: `-separated (the crate's TLS errors say only "error performing
+/// TLS handshake"; the certificate problem is in the source).
+fn error_chain(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
 }
 
 /// Turn a postgres error into plain words, with the server's SQLSTATE where there is one.
@@ -44,10 +95,23 @@ impl PostgresDriver {
     /// Connect, retrying for `options.wait` while the server does not answer.
     pub fn connect(url: &url::Url, options: &ConnectOptions) -> Result<Self> {
         let masked = mask(url.as_str());
+        let (url, tls) = tls_settings(url).map_err(|reason| Error::Url { url: masked.clone(), reason })?;
         // The `postgres` crate reads `postgresql://` and `postgres://` URLs itself, including
-        // `sslmode`, `connect_timeout`, `application_name` and `options`.
+        // `connect_timeout`, `application_name` and `options`.
         let mut config: Config =
             url.as_str().parse().map_err(|e: postgres::Error| Error::Url { url: masked.clone(), reason: e.to_string() })?;
+        let tls = match tls {
+            None => {
+                config.ssl_mode(SslMode::Disable);
+                None
+            }
+            Some((mode, verify, roots)) => {
+                config.ssl_mode(mode);
+                let client = super::tls::client_config(verify, &roots)
+                    .map_err(|message| Error::Connect { url: masked.clone(), message })?;
+                Some(MakeRustlsConnect::new(client))
+            }
+        };
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -60,9 +124,18 @@ impl PostgresDriver {
         let port = url.port().unwrap_or(5432);
         let deadline = options.wait.map(|w| Instant::now() + w);
         let mut client = loop {
-            match config.connect(NoTls) {
+            let attempt = match &tls {
+                Some(tls) => config.connect(tls.clone()),
+                None => config.connect(NoTls),
+            };
+            match attempt {
                 Ok(c) => break c,
                 Err(e) => {
+                    let chain = error_chain(&e);
+                    // A certificate that fails the check fails again: no retry, and say why.
+                    if chain.contains("TLS") {
+                        return Err(Error::Connect { url: masked, message: format!("TLS with {host}:{port} failed: {chain}") });
+                    }
                     let unreachable = e.as_db_error().is_none();
                     let retry = unreachable || e.code() == Some(&SqlState::CANNOT_CONNECT_NOW);
                     if retry && deadline.is_some_and(|d| Instant::now() < d) {

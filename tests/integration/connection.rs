@@ -89,3 +89,57 @@ backend_test!(password_is_masked_on_success, [postgres, mysql], |db| {
     }
     assert_eq!(db.ledger_versions(), [1]);
 });
+
+/// `url` with `param` added to its query.
+fn with_param(url: &str, param: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{param}")
+}
+
+backend_test!(postgres_tls_modes, [postgres], |db| {
+    if db.query_strings("SHOW ssl") != ["on"] {
+        eprintln!("SKIP postgres_tls_modes: the PostgreSQL server has ssl = off");
+        return;
+    }
+    let cert = db.query_strings("SHOW ssl_cert_file").remove(0);
+    let cert = std::path::Path::new(&db.query_strings("SHOW data_directory")[0]).join(&cert);
+    let migration = "-- +up\nCREATE TABLE conn (ssl BOOLEAN);\n\
+                     INSERT INTO conn SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n-- +down\nDROP TABLE conn;\n";
+    for (param, encrypted) in [("sslmode=require", "true"), ("sslmode=disable", "false"), ("", "true")] {
+        let url = if param.is_empty() { db.url().to_string() } else { with_param(db.url(), param) };
+        let p = Project::with_url(&url).file("1_conn.sql", migration);
+        p.run(&["apply"]).success();
+        assert_eq!(db.query_strings("SELECT ssl::text FROM conn"), [encrypted], "{param}");
+        p.run(&["rollback"]).success();
+    }
+
+    // The server's certificate, trusted as a root: the chain passes, the host name does not
+    // (it was issued for the machine's name, not 127.0.0.1).
+    if cert.is_file() {
+        let root = format!("sslrootcert={}", cert.display());
+        let p =
+            Project::with_url(&with_param(db.url(), &format!("sslmode=verify-ca&{root}"))).file("1_a.sql", &create_table("a"));
+        p.run(&["apply"]).success();
+        let full = with_param(db.url(), &format!("sslmode=verify-full&{root}"));
+        Project::with_url(&full).run(&["status"]).code(1).stderr_has("TLS with").stderr_has("not valid for name");
+    }
+    // A certificate no public root signed.
+    let out = Project::with_url(&with_param(db.url(), "sslmode=verify-full")).run(&["status"]);
+    out.code(1).stderr_has("TLS with").stderr_has("UnknownIssuer");
+    let out = Project::with_url(&with_param(db.url(), "sslmode=require&sslrootcert=/nonexistent/root.pem")).run(&["status"]);
+    out.code(1).stderr_has("cannot read CA certificates from `/nonexistent/root.pem`");
+    Project::with_url(&with_param(db.url(), "sslmode=bogus")).run(&["status"]).code(2).stderr_has("unknown sslmode `bogus`");
+});
+
+backend_test!(mysql_tls_modes, [mysql], |db| {
+    let p = Project::with_url(&with_param(db.url(), "ssl-mode=REQUIRED")).file("1_a.sql", &create_table("a"));
+    let out = p.run(&["apply"]);
+    if db.query_strings("SELECT @@have_ssl") == ["YES"] {
+        out.success();
+    } else {
+        out.code(1).stderr_has("does not offer TLS, which `ssl-mode` asks for");
+        assert!(!db.has_table("a"));
+    }
+    let out = Project::with_url(&with_param(db.url(), "ssl-mode=PREFERRED")).run(&["status"]);
+    out.code(2).stderr_has("unsupported ssl-mode `PREFERRED`");
+});
