@@ -51,6 +51,7 @@ pub mod embedded;
 pub mod error;
 pub mod exec;
 pub mod format;
+pub mod import;
 pub mod introspect;
 pub mod ledger;
 pub mod lint;

@@ -74,6 +74,8 @@ pub enum State {
     Applied,
     /// Marked applied by a baseline.
     Baseline,
+    /// Applied by another migration tool, recorded by `sqlmig import`.
+    Imported,
     /// Not applied yet.
     Pending,
     /// Applied, then its statements were edited.
@@ -92,6 +94,7 @@ impl State {
         match self {
             State::Applied => "applied",
             State::Baseline => "baseline",
+            State::Imported => "imported",
             State::Pending => "pending",
             State::Edited(_) => "edited",
             State::CosmeticEdit => "cosmetic_edit",
@@ -143,6 +146,7 @@ pub fn status(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dia
                 Some(r) if r.state.is_dirty() => (State::Dirty(r.state), Some(dirty_note(r))),
                 Some(r) => match check(r, file, default_dialect) {
                     Check::Match if r.state == LedgerState::Baseline => (State::Baseline, None),
+                    Check::Match if r.state == LedgerState::Imported => (State::Imported, None),
                     Check::Match => (State::Applied, None),
                     Check::Cosmetic => (State::CosmeticEdit, None),
                     Check::Missing => (State::MissingFile, None),
@@ -194,8 +198,10 @@ impl Verification {
 pub fn verify(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect) -> Verification {
     let entries = status(migrations, rows, default_dialect);
     let checked = entries.iter().filter(|e| e.row.is_some()).count();
-    let findings =
-        entries.into_iter().filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Pending)).collect();
+    let findings = entries
+        .into_iter()
+        .filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Imported | State::Pending))
+        .collect();
     Verification { findings, checked }
 }
 
@@ -213,6 +219,7 @@ pub fn describe(entry: &StatusEntry) -> String {
         State::Pending => "pending".into(),
         State::Applied => "applied".into(),
         State::Baseline => "baseline".into(),
+        State::Imported => "imported".into(),
     };
     let mut line = format!("{}: {what}", entry.label);
     if let Some(note) = &entry.note {

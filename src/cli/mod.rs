@@ -232,7 +232,13 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     }
     if !matches!(
         cli.command,
-        Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum | Command::Test | Command::Lint { .. }
+        Command::Init
+            | Command::New { .. }
+            | Command::Translate { .. }
+            | Command::Sum
+            | Command::Test
+            | Command::Lint { .. }
+            | Command::Import { .. }
     ) {
         out.set("database", json!(ctx.url.masked()));
     }
@@ -257,6 +263,9 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Test => test(&ctx, out, settings.database_chosen),
         Command::Baseline { upto } => baseline(&ctx, out, *upto),
         Command::Repair { yes } => repair(&ctx, out, *yes),
+        Command::Import { from, source, files_only, dry_run } => {
+            import(&ctx, out, from, source, !*files_only && settings.database.is_some(), *dry_run)
+        }
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
@@ -288,6 +297,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Translate { .. } => "translate",
         Command::Baseline { .. } => "baseline",
         Command::Repair { .. } => "repair",
+        Command::Import { .. } => "import",
         Command::Completions { .. } => "completions",
         Command::Man => "man",
     }
@@ -601,7 +611,9 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
         "summary",
         json!({
             "total": entries.len(),
-            "applied": count(&|s| matches!(s, State::Applied | State::Baseline | State::CosmeticEdit | State::Edited(_))),
+            "applied": count(&|s| {
+                matches!(s, State::Applied | State::Baseline | State::Imported | State::CosmeticEdit | State::Edited(_))
+            }),
             "pending": pending,
             "edited": count(&|s| matches!(s, State::Edited(_))),
             "missing": count(&|s| matches!(s, State::MissingFile)),
@@ -620,7 +632,7 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
             let padding = " ".repeat(13usize.saturating_sub(state.chars().count()));
             let style = match e.state {
                 State::Applied => Style::Good,
-                State::Baseline => Style::Info,
+                State::Baseline | State::Imported => Style::Info,
                 State::Pending | State::CosmeticEdit => Style::Warn,
                 State::Edited(_) | State::MissingFile | State::Dirty(_) => Style::Bad,
             };
@@ -633,7 +645,7 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
                 ));
             }
             print_stdout(line.trim_end());
-            if !matches!(e.state, State::Applied | State::Baseline | State::Pending) {
+            if !matches!(e.state, State::Applied | State::Baseline | State::Imported | State::Pending) {
                 print_stdout(&format!("    {}", plan::describe(e)));
             }
         }
@@ -1080,6 +1092,159 @@ fn baseline(ctx: &Context, out: &mut Output, version: u64) -> Result<i32> {
         ctx.url
     ));
     Ok(EXIT_OK)
+}
+
+/// `sqlmig import`: convert the tool's folder, read its history when a database is given,
+/// then write the files and the ledger rows, all or nothing.
+fn import(ctx: &Context, out: &mut Output, tool: &str, source: &Path, use_database: bool, is_dry_run: bool) -> Result<i32> {
+    use crate::import::{self, Tool};
+    let tool: Tool = tool.parse()?;
+    if source.is_dir() && ctx.dir.is_dir() && source.canonicalize().ok() == ctx.dir.canonicalize().ok() {
+        return Err(Error::input(format!(
+            "`{}` is both the {} folder and sqlmig's migrations folder",
+            source.display(),
+            tool.name()
+        ))
+        .with_help("import into another folder with `--dir`, e.g. `--dir migrations`, and remove the tool's folder afterwards"));
+    }
+    let migrations = tool.read(source)?;
+    crate::error::collect(migrations.iter().filter_map(|m| m.check(ctx.dialect).err()).collect())?;
+    let placements = import::place(&migrations, &ctx.dir)?;
+
+    let mut driver = if use_database {
+        out.set("database", json!(ctx.url.masked()));
+        Some(ctx.driver(false)?.ok_or_else(|| {
+            Error::input(format!("{} does not exist: there is no {} history to read", ctx.url, tool.name()))
+                .with_help("point `--database` at the database the tool migrated, or pass `--files-only`")
+        })?)
+    } else {
+        None
+    };
+    let applied = match driver.as_mut() {
+        Some(d) => tool.applied(d.as_mut(), &migrations)?,
+        None => Default::default(),
+    };
+    let versions: Vec<u64> = applied.iter().copied().collect();
+
+    // The project as it will be: the folder's files and the new ones.
+    let mut project = if ctx.dir.is_dir() {
+        Project::load(&ctx.dir, ctx.dialect)?
+    } else {
+        Project { dir: ctx.dir.clone(), dialect: ctx.dialect, migrations: Vec::new() }
+    };
+    project.migrations.extend(migrations.iter().zip(&placements).filter(|(_, p)| !p.exists).map(|(m, _)| m.migration(&ctx.dir)));
+    project.migrations.sort_by_key(|m| m.id.version);
+
+    let mut written: Vec<PathBuf> = Vec::new();
+    let created_dir = !ctx.dir.exists();
+    let (recorded, already): (Vec<u64>, Vec<u64>) = match driver.as_mut() {
+        Some(d) if is_dry_run => {
+            let out_ref: &Output = out;
+            let already = ctx.migrator(&project, d.as_mut(), out_ref)?.import_check(&versions)?;
+            (versions.iter().copied().filter(|v| !already.contains(v)).collect(), already)
+        }
+        None => {
+            if !is_dry_run {
+                create_folder(&ctx.dir)?;
+                written = import::write(&migrations, &placements)?;
+            }
+            (Vec::new(), Vec::new())
+        }
+        Some(d) => {
+            let result = {
+                let out_ref: &Output = out;
+                let mut migrator = ctx.migrator(&project, d.as_mut(), out_ref)?;
+                migrator.import(&versions, || {
+                    create_folder(&ctx.dir)?;
+                    written = import::write(&migrations, &placements)?;
+                    Ok(())
+                })
+            };
+            match result {
+                Ok((rows, already)) => (rows.iter().map(|r| r.version).collect(), already),
+                Err(e) => {
+                    import::remove(&written);
+                    if created_dir {
+                        let _ = std::fs::remove_dir(&ctx.dir);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    };
+    if !written.is_empty() && ctx.dir.join(sumfile::FILE_NAME).exists() {
+        update_sum(ctx)?;
+    }
+
+    let verb = if is_dry_run { "would write" } else { "wrote" };
+    for (m, p) in migrations.iter().zip(&placements) {
+        let from: Vec<String> = m.sources.iter().map(|s| s.display().to_string()).collect();
+        let what = if p.exists { out.paint(Style::Info, "unchanged") } else { out.paint(Style::Good, verb) };
+        out.line(format!("{what} {} (from {})", p.path.display(), from.join(" + ")));
+    }
+    let label = |v: &u64| migrations.iter().find(|m| m.version == *v).map_or_else(|| v.to_string(), |m| m.label());
+    for v in &recorded {
+        let what = if is_dry_run { "would record" } else { "imported" };
+        out.line(format!("{} {} (applied by {})", out.paint(Style::Info, what), label(v), tool.name()));
+    }
+    for v in &already {
+        out.line(format!("{} {} (already in the ledger)", out.paint(Style::Info, "unchanged"), label(v)));
+    }
+    out.set("dry_run", json!(is_dry_run));
+    out.set("from", json!(tool.name()));
+    out.set("source", json!(source.display().to_string()));
+    out.set("dir", json!(ctx.dir.display().to_string()));
+    out.set("history_read", json!(driver.is_some()));
+    out.set(
+        "migrations",
+        Json::Array(
+            migrations
+                .iter()
+                .zip(&placements)
+                .map(|(m, p)| {
+                    json!({
+                        "version": m.version,
+                        "label": m.label(),
+                        "path": p.path.display().to_string(),
+                        "sources": m.sources.iter().map(|s| s.display().to_string()).collect::<Vec<_>>(),
+                        "file": if p.exists { "unchanged" } else if is_dry_run { "would_write" } else { "written" },
+                        "no_transaction": m.no_transaction,
+                        "has_down": m.has_down,
+                        "applied": applied.contains(&m.version),
+                    })
+                })
+                .collect(),
+        ),
+    );
+    let versions_json = |vs: &[u64]| Json::Array(vs.iter().map(|v| json!({ "version": v, "label": label(v) })).collect());
+    out.set("imported", versions_json(&recorded));
+    out.set("already_recorded", versions_json(&already));
+    let new_files = placements.iter().filter(|p| !p.exists).count();
+    let mut summary = format!(
+        "{} {} migration{} converted into `{}` ({new_files} new file{})",
+        migrations.len(),
+        tool.name(),
+        plural(migrations.len()),
+        ctx.dir.display(),
+        plural(new_files)
+    );
+    if driver.is_some() {
+        summary.push_str(&format!(
+            "; {} recorded as imported on {} (not run), `sqlmig apply` runs the other {}",
+            recorded.len() + already.len(),
+            ctx.url,
+            migrations.len() - applied.len()
+        ));
+    }
+    if is_dry_run {
+        summary = format!("dry run, nothing changed: {summary}");
+    }
+    out.line(summary);
+    Ok(EXIT_OK)
+}
+
+fn create_folder(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io { action: "create", path: dir.to_path_buf(), source })
 }
 
 /// What a repair change does, for the question, the report and `--format json`.
