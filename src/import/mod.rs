@@ -128,7 +128,7 @@ impl Tool {
                 "the database has no `{table}` table, where {} records the migrations it applied",
                 self.name()
             ))
-            .with_help("point `--database` at the database the tool migrated, or leave it out to convert the files only"));
+            .with_help("use the database the tool migrated, or convert the files only (`sqlmig import --files-only`)"));
         }
         let history = History { tool: self, table: qualified(driver, table) };
         match self {

@@ -387,3 +387,222 @@ backend_test!(sqlx_folder_converts, |db| { converts_and_applies(db, sqlx()) });
 backend_test!(sqlx_history_imports, |db| { imports_history(db, sqlx()) });
 backend_test!(flyway_folder_converts, |db| { converts_and_applies(db, flyway()) });
 backend_test!(flyway_history_imports, |db| { imports_history(db, flyway()) });
+
+// ---------------------------------------------------------------------------------------
+// Refusals: exit 2, no file written, the ledger untouched
+// ---------------------------------------------------------------------------------------
+
+/// A project with the tool's folder `<tool>/` holding `files`.
+fn folder(db: &TestDb, tool: &str, files: &[(&str, &str)]) -> Project {
+    let p = Project::new(db);
+    let dir = p.root().join(tool);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    p
+}
+
+#[track_caller]
+fn nothing_written(p: &Project, db: &TestDb) {
+    assert!(p.files().is_empty(), "files were written: {:?}", p.files());
+    assert!(!db.has_table("sqlmig_ledger"), "the ledger was created");
+}
+
+#[test]
+fn go_migrations_are_refused() {
+    let db = TestDb::sqlite().unwrap();
+    let p = folder(
+        &db,
+        "goose",
+        &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER);\n"), ("00002_backfill.go", "package migrations\n")],
+    );
+    p.run(&["import", "--from", "goose", "goose", "--files-only"])
+        .code(2)
+        .stderr_has("00002_backfill.go` is a Go migration")
+        .stderr_has("rewrite it as a `.sql` migration");
+    nothing_written(&p, &db);
+}
+
+backend_test!(dirty_golang_migrate_is_refused, |db| {
+    let p =
+        folder(&db, "golang-migrate", &[("1_a.up.sql", "CREATE TABLE a (id INTEGER);\n"), ("1_a.down.sql", "DROP TABLE a;\n")]);
+    for sql in (golang_migrate().history)(db.backend()) {
+        db.exec(
+            &sql.replace("VALUES (2, ", "VALUES (1, ")
+                .replace(bool_literal(db.backend(), false), bool_literal(db.backend(), true)),
+        );
+    }
+    p.run(&["import", "--from", "golang-migrate", "golang-migrate"])
+        .code(2)
+        .stderr_has("golang-migrate marks version 1 dirty")
+        .stderr_has("migrate force 1");
+    nothing_written(&p, &db);
+});
+
+backend_test!(failed_sqlx_migrations_are_refused, |db| {
+    let p = folder(&db, "sqlx", &[("20240101000001_a.sql", "CREATE TABLE a (id INTEGER);\n")]);
+    db.exec(&sqlx_history_ddl(db.backend()));
+    db.exec(&sqlx_row(db.backend(), 20240101000001, "a", false));
+    let doc = p.run(&["import", "--from", "sqlx", "sqlx", "--format", "json"]).code(2).json();
+    assert_eq!(doc["error"]["kind"], "input", "{doc:#}");
+    assert!(doc["error"]["message"].as_str().unwrap().contains("sqlx records version 20240101000001 as failed"), "{doc:#}");
+    nothing_written(&p, &db);
+});
+
+backend_test!(failed_flyway_migrations_are_refused, [sqlite, postgres], |db| {
+    let p = folder(&db, "flyway", &[("V1__a.sql", "CREATE TABLE a (id INTEGER);\n")]);
+    for sql in flyway_history_ddl(db.backend()) {
+        db.exec(&sql);
+    }
+    db.exec(&flyway_row(db.backend(), 1, Some("1"), "a", "SQL", "V1__a.sql", false));
+    p.run(&["import", "--from", "flyway", "flyway"])
+        .code(2)
+        .stderr_has("Flyway records version 1 as failed")
+        .stderr_has("flyway repair");
+    nothing_written(&p, &db);
+});
+
+backend_test!(a_history_without_the_files_is_refused, [sqlite, postgres], |db| {
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER);\n")]);
+    let mut history = (goose().history)(db.backend());
+    history.truncate(3);
+    history.push(history[2].replace("(1, ", "(7, "));
+    for sql in history {
+        db.exec(&sql);
+    }
+    p.run(&["import", "--from", "goose", "goose"]).code(2).stderr_has("records version 7, which is not in the folder");
+    nothing_written(&p, &db);
+});
+
+backend_test!(a_database_without_the_history_table_is_refused, [sqlite, mysql], |db| {
+    db.exec("CREATE TABLE other (id INTEGER)");
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER);\n")]);
+    p.run(&["import", "--from", "goose", "goose"])
+        .code(2)
+        .stderr_has("has no `goose_db_version` table")
+        .stderr_has("--files-only");
+    nothing_written(&p, &db);
+});
+
+#[test]
+fn collisions_are_refused() {
+    let db = TestDb::sqlite().unwrap();
+    let p = folder(
+        &db,
+        "flyway",
+        &[("V1.1__a.sql", "CREATE TABLE a (id INTEGER);\n"), ("sub/V1_1__b.sql", "CREATE TABLE b (id INTEGER);\n")],
+    );
+    p.run(&["import", "--from", "flyway", "flyway", "--files-only"]).code(2).stderr_has("are both  version 1.1");
+    nothing_written(&p, &db);
+
+    let p = folder(&db, "sm", &[("1_a.sql", "-- +migrate Up\nSELECT 1;\n"), ("01_b.sql", "-- +migrate Up\nSELECT 2;\n")]);
+    p.run(&["import", "--from", "sql-migrate", "sm", "--files-only"]).code(2).stderr_has("both become version 1");
+    nothing_written(&p, &db);
+
+    let p = folder(&db, "sm", &[("1_a.sql", "-- +migrate Up\nSELECT 1;\n"), ("init.sql", "-- +migrate Up\nSELECT 2;\n")]);
+    p.run(&["import", "--from", "sql-migrate", "sm", "--files-only"]).code(2).stderr_has("init.sql` has no version number");
+    nothing_written(&p, &db);
+}
+
+#[test]
+fn unknown_tools_and_folders_are_refused() {
+    let db = TestDb::sqlite().unwrap();
+    let p = Project::new(&db);
+    p.run(&["import", "--from", "goose", "no-such-folder", "--files-only"])
+        .code(2)
+        .stderr_has("the goose migrations folder `no-such-folder` does not exist");
+    p.run(&["import", "--from", "liquibase", "x"]).code(2).stderr_has("liquibase");
+    // A folder another tool wrote: goose finds no `-- +goose Up`.
+    let p = folder(&db, "gm", &[("1_a.up.sql", "CREATE TABLE a (id INTEGER);\n")]);
+    p.run(&["import", "--from", "goose", "gm", "--files-only"]).code(2).stderr_has("has no `-- +goose Up` line");
+    let p = folder(&db, "empty", &[("README.md", "nothing here\n")]);
+    p.run(&["import", "--from", "dbmate", "empty", "--files-only"]).code(2).stderr_has("holds no dbmate migrations");
+    nothing_written(&p, &db);
+}
+
+#[test]
+fn problems_are_reported_at_the_tools_file() {
+    let db = TestDb::sqlite().unwrap();
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- a comment\n-- +goose Up\nSELECT 'unterminated;\n")]);
+    p.run(&["import", "--from", "goose", "goose", "--files-only"]).code(2).stderr_has("goose/00001_a.sql:3:8").stderr_has_caret();
+    let p = folder(&db, "gm", &[("1_a.up.sql", "SELECT 1;\n"), ("1_a.down.sql", "SELECT 1;\n-- +dwon\n")]);
+    p.run(&["import", "--from", "golang-migrate", "gm", "--files-only"]).code(2).stderr_has("gm/1_a.down.sql:2:1");
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- +goose Up\n-- +goose Sideways\nSELECT 1;\n")]);
+    p.run(&["import", "--from", "goose", "goose", "--files-only"])
+        .code(2)
+        .stderr_has("unknown goose annotation")
+        .stderr_has("goose/00001_a.sql:2:1");
+    let p = folder(&db, "fw", &[("V1__a.sql", "CREATE TABLE ${prefix}a (id INTEGER);\n")]);
+    p.run(&["import", "--from", "flyway", "fw", "--files-only"])
+        .code(2)
+        .stderr_has("placeholders")
+        .stderr_has("fw/V1__a.sql:1:14");
+    let p = folder(&db, "fw", &[("V1__a.sql", "SELECT 1;\n"), ("R__views.sql", "SELECT 2;\n")]);
+    p.run(&["import", "--from", "flyway", "fw", "--files-only"]).code(2).stderr_has("R__views.sql` is a repeatable migration");
+    nothing_written(&p, &db);
+}
+
+#[test]
+fn existing_files_are_never_overwritten() {
+    let db = TestDb::sqlite().unwrap();
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER);\n")]);
+    p.write("00001_a.sql", "-- +up\nCREATE TABLE mine (id INTEGER);\n");
+    p.run(&["import", "--from", "goose", "goose", "--files-only"]).code(2).stderr_has("exists with other text");
+    assert_eq!(std::fs::read_to_string(p.migrations().join("00001_a.sql")).unwrap(), "-- +up\nCREATE TABLE mine (id INTEGER);\n");
+    p.remove("00001_a.sql").write("1_mine.sql", "-- +up\nCREATE TABLE mine (id INTEGER);\n");
+    p.run(&["import", "--from", "goose", "goose", "--files-only"])
+        .code(2)
+        .stderr_has("version 1 of `goose/00001_a.sql` is taken by");
+    assert_eq!(p.files(), ["1_mine.sql"]);
+    // The tool's folder itself cannot be the destination.
+    p.run(&["import", "--from", "goose", "goose", "--dir", "goose", "--files-only"])
+        .code(2)
+        .stderr_has("is both the goose folder and sqlmig's migrations folder");
+}
+
+backend_test!(a_ledger_that_disagrees_is_refused, |db| {
+    // sqlmig already manages this database, with another migration 1.
+    let p = folder(
+        &db,
+        "goose",
+        &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n-- +goose Down\nDROP TABLE a;\n")],
+    );
+    p.write("1_other.sql", &create_table("other"));
+    p.run(&["apply"]).success();
+    for sql in (goose().history)(db.backend()).into_iter().take(3) {
+        db.exec(&sql);
+    }
+    p.run(&["import", "--from", "goose", "goose", "--dir", "converted"])
+        .code(2)
+        .stderr_has("the ledger already records 1_other (applied, with another checksum) differently");
+    assert!(!p.root().join("converted").exists(), "the destination folder was left behind");
+    assert_eq!(db.ledger(), vec![(1, "applied".into())]);
+});
+
+backend_test!(imports_keep_the_sum_file_and_transactions, [sqlite, postgres], |db| {
+    let p = folder(
+        &db,
+        "goose",
+        &[(
+            "00001_idx.sql",
+            "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER);\nCREATE INDEX t_x ON t (x);\n-- +goose Down\nDROP TABLE t;\n",
+        )],
+    );
+    p.run(&["sum"]).success();
+    let doc = p.run(&["import", "--from", "goose", "goose", "--files-only", "--format", "json"]).success().json();
+    assert_eq!(doc["migrations"][0]["no_transaction"], true, "{doc:#}");
+    assert_eq!(doc["migrations"][0]["file"], "written", "{doc:#}");
+    assert_eq!(doc["history_read"], false, "{doc:#}");
+    assert_eq!(
+        std::fs::read_to_string(p.migrations().join("00001_idx.sql")).unwrap(),
+        "-- +no-transaction\n-- +up\nCREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER);\nCREATE INDEX t_x ON t (x);\n-- +down\nDROP TABLE t;\n"
+    );
+    let sum = std::fs::read_to_string(p.migrations().join("sqlmig.sum")).unwrap();
+    assert!(sum.contains("00001_idx.sql "), "{sum}");
+    p.run(&["verify", "--offline"]).success();
+    p.run(&["apply"]).success();
+    assert!(db.has_table("t"));
+});
