@@ -333,7 +333,7 @@ mod tests {
         let plain: Vec<Version> = ["1", "2", "10"].iter().map(|v| parse_version(v).unwrap()).collect();
         let n = Numbering::of(plain.iter());
         assert_eq!(plain.iter().map(|v| n.number(v).unwrap().0).collect::<Vec<_>>(), [1, 2, 10]);
-        let huge = vec![vec![1, 0, 0], vec![99_999_999_999, 99_999_999_999]];
+        let huge = [vec![1, 0, 0], vec![99_999_999_999, 99_999_999_999]];
         assert!(Numbering::of(huge.iter()).number(&huge[1]).is_none());
     }
 }
