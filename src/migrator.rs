@@ -132,6 +132,17 @@ impl RepairChange {
     }
 }
 
+/// What [`Migrator::import`] found and wrote.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    /// The versions the other tool applied, by version.
+    pub applied: Vec<u64>,
+    /// The ledger rows written.
+    pub written: Vec<LedgerRow>,
+    /// Versions the ledger already recorded with the same checksums, left as they were.
+    pub already: Vec<u64>,
+}
+
 /// Runs commands for a project against one database.
 pub struct Migrator<'a> {
     project: &'a Project,
@@ -367,31 +378,36 @@ impl<'a> Migrator<'a> {
         import_conflicts(&self.project.migrations, &rows, versions)
     }
 
-    /// Record migrations another tool applied (`sqlmig import`): a row in state `imported`
-    /// per version, with the checksums of the files, nothing run. Versions the ledger
-    /// already records with the same checksums are left as they are (returned second);
-    /// any other row for one of them refuses the whole import. `before_write` runs under
-    /// the lock once the ledger has been checked and before anything is recorded (the CLI
-    /// writes the files there); if it fails, nothing is recorded. Returns the rows written.
-    pub fn import(&mut self, versions: &[u64], before_write: impl FnOnce() -> Result<()>) -> Result<(Vec<LedgerRow>, Vec<u64>)> {
-        let mut parsed = Vec::new();
-        let mut errors = Vec::new();
-        for v in versions {
-            let Some(m) = self.project.migrations.iter().find(|m| m.id.version == *v) else {
-                return Err(Error::input(format!("no migration has version {v}")));
-            };
-            match m.parse(self.project.dialect) {
-                Ok(p) => parsed.push((m, p)),
-                Err(e) => errors.push(e),
-            }
-        }
-        crate::error::collect(errors)?;
+    /// Record migrations another tool applied (`sqlmig import`): holding the lock, ask
+    /// `applied` which versions the tool applied (it reads the tool's history table), check
+    /// the ledger, run `before_write` (the CLI writes the files there; if it fails nothing
+    /// is recorded), then write a row in state `imported` per version, with the checksums of
+    /// the files, nothing run. Versions the ledger already records with the same checksums
+    /// are left as they are; any other row for one of them refuses the whole import.
+    pub fn import(
+        &mut self,
+        applied: impl FnOnce(&mut dyn Driver) -> Result<Vec<u64>>,
+        before_write: impl FnOnce() -> Result<()>,
+    ) -> Result<ImportRecord> {
         self.locked(|m| {
+            let applied = applied(m.driver)?;
+            let mut parsed = Vec::new();
+            let mut errors = Vec::new();
+            for v in &applied {
+                let Some(mig) = m.project.migrations.iter().find(|x| x.id.version == *v) else {
+                    return Err(Error::input(format!("no migration has version {v}")));
+                };
+                match mig.parse(m.project.dialect) {
+                    Ok(p) => parsed.push((mig, p)),
+                    Err(e) => errors.push(e),
+                }
+            }
+            crate::error::collect(errors)?;
             let rows = m.ledger.read(m.driver)?;
-            let already = import_conflicts(&m.project.migrations, &rows, versions)?;
+            let already = import_conflicts(&m.project.migrations, &rows, &applied)?;
             before_write()?;
             let first_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
-            let new_rows: Vec<LedgerRow> = (first_seq..)
+            let written: Vec<LedgerRow> = (first_seq..)
                 .zip(parsed.iter().filter(|(mig, _)| !already.contains(&mig.id.version)))
                 .map(|(seq, (mig, p))| LedgerRow {
                     state: LedgerState::Imported,
@@ -399,14 +415,14 @@ impl<'a> Migrator<'a> {
                     ..crate::ledger::new_row(mig, p, seq)
                 })
                 .collect();
-            if !new_rows.is_empty() {
+            if !written.is_empty() {
                 ensure_ledger(m.driver, &m.ledger)?;
                 let sql = m.ledger.insert_sql();
                 m.in_transaction(|driver| {
-                    new_rows.iter().try_for_each(|row| driver.execute_with(&sql, &Ledger::insert_params(row)).map(drop))
+                    written.iter().try_for_each(|row| driver.execute_with(&sql, &Ledger::insert_params(row)).map(drop))
                 })?;
             }
-            Ok((new_rows, already))
+            Ok(ImportRecord { applied, written, already })
         })
     }
 

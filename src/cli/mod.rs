@@ -6,6 +6,7 @@ mod args;
 mod color;
 mod config;
 
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -1120,12 +1121,6 @@ fn import(ctx: &Context, out: &mut Output, tool: &str, source: &Path, use_databa
     } else {
         None
     };
-    let applied = match driver.as_mut() {
-        Some(d) => tool.applied(d.as_mut(), &migrations)?,
-        None => Default::default(),
-    };
-    let versions: Vec<u64> = applied.iter().copied().collect();
-
     // The project as it will be: the folder's files and the new ones.
     let mut project = if ctx.dir.is_dir() {
         Project::load(&ctx.dir, ctx.dialect)?
@@ -1137,31 +1132,37 @@ fn import(ctx: &Context, out: &mut Output, tool: &str, source: &Path, use_databa
 
     let mut written: Vec<PathBuf> = Vec::new();
     let created_dir = !ctx.dir.exists();
-    let (recorded, already): (Vec<u64>, Vec<u64>) = match driver.as_mut() {
-        Some(d) if is_dry_run => {
-            let out_ref: &Output = out;
-            let already = ctx.migrator(&project, d.as_mut(), out_ref)?.import_check(&versions)?;
-            (versions.iter().copied().filter(|v| !already.contains(v)).collect(), already)
-        }
+    let (applied, recorded, already): (BTreeSet<u64>, Vec<u64>, Vec<u64>) = match driver.as_mut() {
         None => {
             if !is_dry_run {
                 create_folder(&ctx.dir)?;
                 written = import::write(&migrations, &placements)?;
             }
-            (Vec::new(), Vec::new())
+            Default::default()
+        }
+        Some(d) if is_dry_run => {
+            let applied = tool.applied(d.as_mut(), &migrations)?;
+            let versions: Vec<u64> = applied.iter().copied().collect();
+            let out_ref: &Output = out;
+            let already = ctx.migrator(&project, d.as_mut(), out_ref)?.import_check(&versions)?;
+            let recorded = versions.into_iter().filter(|v| !already.contains(v)).collect();
+            (applied, recorded, already)
         }
         Some(d) => {
             let result = {
                 let out_ref: &Output = out;
                 let mut migrator = ctx.migrator(&project, d.as_mut(), out_ref)?;
-                migrator.import(&versions, || {
-                    create_folder(&ctx.dir)?;
-                    written = import::write(&migrations, &placements)?;
-                    Ok(())
-                })
+                migrator.import(
+                    |driver| Ok(tool.applied(driver, &migrations)?.into_iter().collect()),
+                    || {
+                        create_folder(&ctx.dir)?;
+                        written = import::write(&migrations, &placements)?;
+                        Ok(())
+                    },
+                )
             };
             match result {
-                Ok((rows, already)) => (rows.iter().map(|r| r.version).collect(), already),
+                Ok(r) => (r.applied.into_iter().collect(), r.written.iter().map(|row| row.version).collect(), r.already),
                 Err(e) => {
                     import::remove(&written);
                     if created_dir {
@@ -1172,6 +1173,21 @@ fn import(ctx: &Context, out: &mut Output, tool: &str, source: &Path, use_databa
             }
         }
     };
+    let target = ctx.url.dialect();
+    if driver.is_some() && target != ctx.dialect {
+        // The tool sent each file to this database as it is; sqlmig reads files in the
+        // project's dialect and translates them.
+        out.note(format!(
+            "notice: {} ran these files on {} as they are; sqlmig reads them as {} SQL and translates them. \
+             If they are written in {}'s own SQL, set `dialect = \"{}\"` in sqlmig.toml (or pass `--dialect {}`)",
+            tool.name(),
+            target.name(),
+            ctx.dialect.name(),
+            target.name(),
+            target.name(),
+            target.name()
+        ));
+    }
     if !written.is_empty() && ctx.dir.join(sumfile::FILE_NAME).exists() {
         update_sum(ctx)?;
     }

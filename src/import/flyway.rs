@@ -312,6 +312,7 @@ pub(crate) fn applied(driver: &mut dyn Driver, history: &History, migrations: &[
 
 #[cfg(test)]
 mod tests {
+    use super::super::Tool;
     use super::*;
 
     #[test]
@@ -321,6 +322,51 @@ mod tests {
         assert_eq!(parse_version("2.0.0"), Some(vec![2]));
         assert_eq!(parse_version("1..2"), None);
         assert_eq!(parse_version("1a"), None);
+    }
+
+    /// A folder of 1, 1.1, 2, 3 and a history written the way Flyway writes it.
+    fn history(rows: &[&str]) -> BTreeSet<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        for v in ["1", "1.1", "2", "3"] {
+            std::fs::write(dir.path().join(format!("V{v}__m.sql")), "SELECT 1;\n").unwrap();
+        }
+        let migrations = read(dir.path()).unwrap();
+        let mut driver = crate::driver::SqliteDriver::new(rusqlite::Connection::open_in_memory().unwrap());
+        driver
+            .execute(
+                "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), \
+                 description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, \
+                 installed_by VARCHAR(100) NOT NULL, installed_on TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')), \
+                 execution_time INT NOT NULL, success BOOLEAN NOT NULL)",
+            )
+            .unwrap();
+        for (rank, row) in rows.iter().enumerate() {
+            let (version, kind, success) = {
+                let mut parts = row.split(' ');
+                (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap())
+            };
+            let version = if version == "-" { "NULL".to_string() } else { format!("'{version}'") };
+            driver
+                .execute(&format!(
+                    "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by, \
+                     execution_time, success) VALUES ({rank}, {version}, 'm', '{kind}', 's', 'me', 1, {success})"
+                ))
+                .unwrap();
+        }
+        Tool::Flyway.applied(&mut driver, &migrations).unwrap()
+    }
+
+    #[test]
+    fn history_rows_are_read_as_flyway_means_them() {
+        // Versions 1, 1.1, 2, 3 are numbered 10, 11, 20, 30.
+        assert_eq!(history(&["- SCHEMA 1", "1 SQL 1", "1.1 SQL 1", "- SQL 1"]), BTreeSet::from([10, 11]));
+        // A baseline covers every version up to it; later ones count as they ran.
+        assert_eq!(history(&["1.1 BASELINE 1", "2 SQL 1"]), BTreeSet::from([10, 11, 20]));
+        // An undo takes a version back out, and a rerun puts it back.
+        assert_eq!(history(&["1 SQL 1", "2 SQL 1", "2 UNDO_SQL 1"]), BTreeSet::from([10]));
+        assert_eq!(history(&["1 SQL 1", "1 UNDO_SQL 1", "1 SQL 1"]), BTreeSet::from([10]));
+        // `1.0` is version 1.
+        assert_eq!(history(&["1.0 SQL 1"]), BTreeSet::from([10]));
     }
 
     #[test]

@@ -739,6 +739,14 @@ mod tests {
     }
 
     #[test]
+    fn references_sqlmig_cannot_substitute_are_found() {
+        assert_eq!(unsupported_reference("SELECT '${A}', $1, $$x$$"), None);
+        assert_eq!(unsupported_reference("SELECT $body$ x $body$"), None);
+        assert_eq!(unsupported_reference("SELECT '$HOME'"), Some((8, 5)));
+        assert_eq!(unsupported_reference("SELECT '${A:-x}'"), Some((8, 7)));
+    }
+
+    #[test]
     fn tool_names_round_trip() {
         for t in Tool::ALL {
             assert_eq!(t.name().parse::<Tool>().unwrap(), t);

@@ -606,3 +606,30 @@ backend_test!(imports_keep_the_sum_file_and_transactions, [sqlite, postgres], |d
     p.run(&["apply"]).success();
     assert!(db.has_table("t"));
 });
+
+backend_test!(import_waits_for_the_migration_lock, [sqlite, postgres], |db| {
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n")]);
+    for sql in (goose().history)(db.backend()).into_iter().take(3) {
+        db.exec(&sql);
+    }
+    let holder = db.hold_lock();
+    p.run(&["import", "--from", "goose", "goose", "--lock-timeout", "1"]).code(1).stderr_has("timed out after 1s");
+    // (The PostgreSQL lock holder is a sqlmig run, which creates a ledger of its own.)
+    assert!(p.files().is_empty(), "files were written: {:?}", p.files());
+    holder.release();
+    assert!(db.ledger().is_empty());
+    p.run(&["import", "--from", "goose", "goose"]).success().stdout_has("imported 00001_a");
+    assert_eq!(db.ledger(), vec![(1, "imported".into())]);
+});
+
+backend_test!(a_dialect_other_than_the_database_is_pointed_out, [mysql], |db| {
+    let p = folder(&db, "dbmate", &[("1_a.sql", "-- migrate:up\nCREATE TABLE `a` (id INT);\n")]);
+    db.exec("create table if not exists schema_migrations (version varchar(128) primary key)");
+    p.run(&["import", "--from", "dbmate", "dbmate"])
+        .success()
+        .stderr_has("dbmate ran these files on mysql as they are; sqlmig reads them as postgres SQL")
+        .stderr_has("--dialect mysql");
+    p.run(&["import", "--from", "dbmate", "dbmate", "--dialect", "mysql", "--dir", "again"]).success().stderr_lacks("notice");
+    p.run(&["--dialect", "mysql", "apply"]).success();
+    assert!(db.has_table("a"));
+});
