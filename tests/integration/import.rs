@@ -633,3 +633,28 @@ backend_test!(a_dialect_other_than_the_database_is_pointed_out, [mysql], |db| {
     p.run(&["--dialect", "mysql", "apply"]).success();
     assert!(db.has_table("a"));
 });
+
+backend_test!(files_are_removed_when_the_ledger_refuses_the_rows, |db| {
+    let p = folder(&db, "goose", &[("00001_a.sql", "-- +goose Up\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n")]);
+    // sqlmig already manages the database for something else, and the ledger refuses inserts.
+    p.write("99_other.sql", &create_table("other"));
+    p.run(&["apply"]).success();
+    match db.backend() {
+        Backend::Sqlite => {
+            db.exec("CREATE TRIGGER no_insert BEFORE INSERT ON sqlmig_ledger BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END")
+        }
+        Backend::Postgres => db.exec(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by a trigger'; END; $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER no_insert BEFORE INSERT ON sqlmig_ledger FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ),
+        Backend::Mysql => db.exec(
+            "CREATE TRIGGER no_insert BEFORE INSERT ON sqlmig_ledger FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by a trigger'",
+        ),
+    }
+    for sql in (goose().history)(db.backend()).into_iter().take(3) {
+        db.exec(&sql);
+    }
+    p.run(&["import", "--from", "goose", "goose", "--dir", "converted"]).code(1).stderr_has("refused by a trigger");
+    assert!(!p.root().join("converted").exists(), "the files written before the ledger failed were left behind");
+    assert_eq!(db.ledger(), vec![(99, "applied".into())]);
+});
