@@ -29,6 +29,8 @@ pub enum LedgerState {
     Applied,
     /// Marked applied without running (an existing schema adopted by sqlmig).
     Baseline,
+    /// Applied by another migration tool and recorded by `sqlmig import` (nothing run).
+    Imported,
     /// A non-transactional run started and did not finish: the process died.
     Running(crate::format::Direction),
     /// A non-transactional run failed part way.
@@ -42,6 +44,7 @@ impl LedgerState {
         match self {
             LedgerState::Applied => "applied",
             LedgerState::Baseline => "baseline",
+            LedgerState::Imported => "imported",
             LedgerState::Running(Up) => "running_up",
             LedgerState::Running(Down) => "running_down",
             LedgerState::Failed(Up) => "failed_up",
@@ -54,6 +57,7 @@ impl LedgerState {
         Some(match s {
             "applied" => LedgerState::Applied,
             "baseline" => LedgerState::Baseline,
+            "imported" => LedgerState::Imported,
             "running_up" => LedgerState::Running(Up),
             "running_down" => LedgerState::Running(Down),
             "failed_up" => LedgerState::Failed(Up),

@@ -52,6 +52,7 @@ pub mod error;
 pub mod exec;
 pub mod files;
 pub mod format;
+pub mod import;
 pub mod introspect;
 pub mod ledger;
 pub mod lint;

@@ -132,6 +132,17 @@ impl RepairChange {
     }
 }
 
+/// What [`Migrator::import`] found and wrote.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    /// The versions the other tool applied, by version.
+    pub applied: Vec<u64>,
+    /// The ledger rows written.
+    pub written: Vec<LedgerRow>,
+    /// Versions the ledger already recorded with the same checksums, left as they were.
+    pub already: Vec<u64>,
+}
+
 /// Runs commands for a project against one database.
 pub struct Migrator<'a> {
     project: &'a Project,
@@ -358,6 +369,63 @@ impl<'a> Migrator<'a> {
         })
     }
 
+    /// Which of `versions` the ledger already records with their files' checksums (an
+    /// earlier import of the same folder), without the lock and without writing anything.
+    /// A version it records otherwise (another checksum, or dirty) is an error: the ledger
+    /// and the other tool disagree about what ran.
+    pub fn import_check(&mut self, versions: &[u64]) -> Result<Vec<u64>> {
+        let rows = self.rows()?;
+        import_conflicts(&self.project.migrations, &rows, versions)
+    }
+
+    /// Record migrations another tool applied (`sqlmig import`): holding the lock, ask
+    /// `applied` which versions the tool applied (it reads the tool's history table), check
+    /// the ledger, run `before_write` (the CLI writes the files there; if it fails nothing
+    /// is recorded), then write a row in state `imported` per version, with the checksums of
+    /// the files, nothing run. Versions the ledger already records with the same checksums
+    /// are left as they are; any other row for one of them refuses the whole import.
+    pub fn import(
+        &mut self,
+        applied: impl FnOnce(&mut dyn Driver) -> Result<Vec<u64>>,
+        before_write: impl FnOnce() -> Result<()>,
+    ) -> Result<ImportRecord> {
+        self.locked(|m| {
+            let applied = applied(m.driver)?;
+            let mut parsed = Vec::new();
+            let mut errors = Vec::new();
+            for v in &applied {
+                let Some(mig) = m.project.migrations.iter().find(|x| x.id.version == *v) else {
+                    return Err(Error::input(format!("no migration has version {v}")));
+                };
+                match mig.parse(m.project.dialect) {
+                    Ok(p) => parsed.push((mig, p)),
+                    Err(e) => errors.push(e),
+                }
+            }
+            crate::error::collect(errors)?;
+            let rows = m.ledger.read(m.driver)?;
+            let already = import_conflicts(&m.project.migrations, &rows, &applied)?;
+            before_write()?;
+            let first_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+            let written: Vec<LedgerRow> = (first_seq..)
+                .zip(parsed.iter().filter(|(mig, _)| !already.contains(&mig.id.version)))
+                .map(|(seq, (mig, p))| LedgerRow {
+                    state: LedgerState::Imported,
+                    unparsed_statements: 0,
+                    ..crate::ledger::new_row(mig, p, seq)
+                })
+                .collect();
+            if !written.is_empty() {
+                ensure_ledger(m.driver, &m.ledger)?;
+                let sql = m.ledger.insert_sql();
+                m.in_transaction(|driver| {
+                    written.iter().try_for_each(|row| driver.execute_with(&sql, &Ledger::insert_params(row)).map(drop))
+                })?;
+            }
+            Ok(ImportRecord { applied, written, already })
+        })
+    }
+
     /// What `repair` would change: accept the checksums of applied migrations whose files
     /// were edited, and remove the rows of migrations whose files are gone. Dirty rows are
     /// left to [`Migrator::resolve`]. Reads only; a file that does not parse is an error.
@@ -575,4 +643,33 @@ fn finish_interrupted_creation(driver: &mut dyn Driver, ledger: &Ledger) -> Resu
         &[Value::Int(crate::ledger::LEDGER_SCHEMA_VERSION)],
     )?;
     Ok(())
+}
+
+/// The versions among `versions` that `rows` already record as their files are; an error
+/// naming every version recorded differently.
+fn import_conflicts(migrations: &[Migration], rows: &[LedgerRow], versions: &[u64]) -> Result<Vec<u64>> {
+    let mut already = Vec::new();
+    let mut conflicts = Vec::new();
+    for v in versions {
+        let Some(row) = rows.iter().find(|r| r.version == *v) else { continue };
+        let file = migrations.iter().find(|m| m.id.version == *v);
+        match file {
+            Some(m) if !row.state.is_dirty() && m.checksum.to_hex() == row.checksum => already.push(*v),
+            _ => conflicts.push(format!(
+                "{}_{} ({}{})",
+                row.version,
+                row.name,
+                row.state.as_str(),
+                if row.state.is_dirty() { "" } else { ", with another checksum" }
+            )),
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(Error::input(format!(
+            "the ledger already records {} differently; nothing was imported",
+            conflicts.join(", ")
+        ))
+        .with_help("sqlmig already manages this database: `sqlmig status` shows what it recorded"));
+    }
+    Ok(already)
 }

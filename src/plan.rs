@@ -74,6 +74,8 @@ pub enum State {
     Applied,
     /// Marked applied by a baseline.
     Baseline,
+    /// Applied by another migration tool, recorded by `sqlmig import`.
+    Imported,
     /// Not applied yet.
     Pending,
     /// Applied, then its statements were edited.
@@ -95,6 +97,7 @@ impl State {
         match self {
             State::Applied => "applied",
             State::Baseline => "baseline",
+            State::Imported => "imported",
             State::Pending => "pending",
             State::Edited(_) => "edited",
             State::CosmeticEdit => "cosmetic_edit",
@@ -156,6 +159,7 @@ pub fn status(
                     s if s.is_dirty() => (State::Dirty(s), Some(dirty_note(r))),
                     _ => match check(r, file, default_dialect) {
                         Check::Match if r.state == LedgerState::Baseline => (State::Baseline, None),
+                        Check::Match if r.state == LedgerState::Imported => (State::Imported, None),
                         Check::Match => (State::Applied, None),
                         Check::Cosmetic => (State::CosmeticEdit, None),
                         Check::Missing => (State::MissingFile, None),
@@ -216,7 +220,7 @@ pub fn verify(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dia
     let checked = entries.iter().filter(|e| e.row.is_some() && !matches!(e.state, State::Running(_))).count();
     let findings = entries
         .into_iter()
-        .filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Pending | State::Running(_)))
+        .filter(|e| !matches!(e.state, State::Applied | State::Baseline | State::Imported | State::Pending | State::Running(_)))
         .collect();
     Verification { findings, checked }
 }
@@ -236,6 +240,7 @@ pub fn describe(entry: &StatusEntry) -> String {
         State::Pending => "pending".into(),
         State::Applied => "applied".into(),
         State::Baseline => "baseline".into(),
+        State::Imported => "imported".into(),
     };
     let mut line = format!("{}: {what}", entry.label);
     if let Some(note) = &entry.note {

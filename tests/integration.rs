@@ -20,6 +20,8 @@ mod apply;
 mod connection;
 #[path = "integration/failures.rs"]
 mod failures;
+#[path = "integration/import.rs"]
+mod import;
 #[path = "integration/json.rs"]
 mod json;
 #[path = "integration/locking.rs"]

@@ -175,6 +175,22 @@ pub enum Command {
         #[arg(value_name = "VERSION")]
         upto: u64,
     },
+    /// Convert another tool's migrations folder into sqlmig migrations and, when a database
+    /// is given, record the migrations that tool applied there (`imported`, not run).
+    Import {
+        /// The tool that wrote the folder.
+        #[arg(long, value_name = "TOOL", value_parser = clap::builder::PossibleValuesParser::new(crate::import::Tool::NAMES))]
+        from: String,
+        /// The tool's migrations folder.
+        #[arg(value_name = "DIR")]
+        source: PathBuf,
+        /// Convert the files only; do not read the tool's history table even when a database is configured.
+        #[arg(long)]
+        files_only: bool,
+        /// Show what would be written and recorded, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Accept the current checksums of deliberately edited applied migrations, and remove
     /// ledger rows of migrations whose files are gone (asks for each unless --yes).
     Repair {

@@ -6,6 +6,7 @@ mod args;
 mod color;
 mod config;
 
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -244,7 +245,13 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
     }
     if !matches!(
         cli.command,
-        Command::Init | Command::New { .. } | Command::Translate { .. } | Command::Sum | Command::Test | Command::Lint { .. }
+        Command::Init
+            | Command::New { .. }
+            | Command::Translate { .. }
+            | Command::Sum
+            | Command::Test
+            | Command::Lint { .. }
+            | Command::Import { .. }
     ) {
         out.set("database", json!(ctx.url.masked()));
     }
@@ -269,6 +276,9 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Test => test(&ctx, out, settings.database_chosen),
         Command::Baseline { upto } => baseline(&ctx, out, *upto),
         Command::Repair { yes } => repair(&ctx, out, *yes),
+        Command::Import { from, source, files_only, dry_run } => {
+            import(&ctx, out, from, source, !*files_only && settings.database.is_some(), *dry_run)
+        }
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
         Command::Resolve { migration: version, applied, rolled_back } => {
@@ -300,6 +310,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Translate { .. } => "translate",
         Command::Baseline { .. } => "baseline",
         Command::Repair { .. } => "repair",
+        Command::Import { .. } => "import",
         Command::Completions { .. } => "completions",
         Command::Man => "man",
     }
@@ -606,7 +617,9 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
         "summary",
         json!({
             "total": entries.len(),
-            "applied": count(&|s| matches!(s, State::Applied | State::Baseline | State::CosmeticEdit | State::Edited(_))),
+            "applied": count(&|s| {
+                matches!(s, State::Applied | State::Baseline | State::Imported | State::CosmeticEdit | State::Edited(_))
+            }),
             "pending": pending,
             "edited": count(&|s| matches!(s, State::Edited(_))),
             "missing": count(&|s| matches!(s, State::MissingFile)),
@@ -626,7 +639,7 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
             let padding = " ".repeat(13usize.saturating_sub(state.chars().count()));
             let style = match e.state {
                 State::Applied => Style::Good,
-                State::Baseline => Style::Info,
+                State::Baseline | State::Imported => Style::Info,
                 State::Pending | State::CosmeticEdit | State::Running(_) => Style::Warn,
                 State::Edited(_) | State::MissingFile | State::Dirty(_) => Style::Bad,
             };
@@ -639,7 +652,7 @@ fn status(ctx: &Context, out: &mut Output, exit_code: bool) -> Result<i32> {
                 ));
             }
             print_stdout(line.trim_end());
-            if !matches!(e.state, State::Applied | State::Baseline | State::Pending) {
+            if !matches!(e.state, State::Applied | State::Baseline | State::Imported | State::Pending) {
                 print_stdout(&format!("    {}", plan::describe(e)));
             }
         }
@@ -1087,6 +1100,174 @@ fn baseline(ctx: &Context, out: &mut Output, version: u64) -> Result<i32> {
         ctx.url
     ));
     Ok(EXIT_OK)
+}
+
+/// `sqlmig import`: convert the tool's folder, read its history when a database is given,
+/// then write the files and the ledger rows, all or nothing.
+fn import(ctx: &Context, out: &mut Output, tool: &str, source: &Path, use_database: bool, is_dry_run: bool) -> Result<i32> {
+    use crate::import::{self, Tool};
+    let tool: Tool = tool.parse()?;
+    if source.is_dir() && ctx.dir.is_dir() && source.canonicalize().ok() == ctx.dir.canonicalize().ok() {
+        return Err(Error::input(format!(
+            "`{}` is both the {} folder and sqlmig's migrations folder",
+            source.display(),
+            tool.name()
+        ))
+        .with_help("import into another folder with `--dir`, e.g. `--dir migrations`, and remove the tool's folder afterwards"));
+    }
+    let migrations = tool.read(source)?;
+    crate::error::collect(migrations.iter().filter_map(|m| m.check(ctx.dialect).err()).collect())?;
+    let placements = import::place(&migrations, &ctx.dir)?;
+
+    let mut driver = if use_database {
+        out.set("database", json!(ctx.url.masked()));
+        Some(ctx.driver(false)?.ok_or_else(|| {
+            Error::input(format!("{} does not exist: there is no {} history to read", ctx.url, tool.name()))
+                .with_help("point `--database` at the database the tool migrated, or pass `--files-only`")
+        })?)
+    } else {
+        None
+    };
+    // The project as it will be: the folder's files and the new ones.
+    let mut project = if ctx.dir.is_dir() {
+        Project::load(&ctx.dir, ctx.dialect)?
+    } else {
+        Project { dir: ctx.dir.clone(), dialect: ctx.dialect, migrations: Vec::new() }
+    };
+    project.migrations.extend(migrations.iter().zip(&placements).filter(|(_, p)| !p.exists).map(|(m, _)| m.migration(&ctx.dir)));
+    project.migrations.sort_by_key(|m| m.id.version);
+
+    let mut written: Vec<PathBuf> = Vec::new();
+    let created_dir = !ctx.dir.exists();
+    let (applied, recorded, already): (BTreeSet<u64>, Vec<u64>, Vec<u64>) = match driver.as_mut() {
+        None => {
+            if !is_dry_run {
+                create_folder(&ctx.dir)?;
+                written = import::write(&migrations, &placements)?;
+            }
+            Default::default()
+        }
+        Some(d) if is_dry_run => {
+            let applied = tool.applied(d.as_mut(), &migrations)?;
+            let versions: Vec<u64> = applied.iter().copied().collect();
+            let out_ref: &Output = out;
+            let already = ctx.migrator(&project, d.as_mut(), out_ref)?.import_check(&versions)?;
+            let recorded = versions.into_iter().filter(|v| !already.contains(v)).collect();
+            (applied, recorded, already)
+        }
+        Some(d) => {
+            let result = {
+                let out_ref: &Output = out;
+                let mut migrator = ctx.migrator(&project, d.as_mut(), out_ref)?;
+                migrator.import(
+                    |driver| Ok(tool.applied(driver, &migrations)?.into_iter().collect()),
+                    || {
+                        create_folder(&ctx.dir)?;
+                        written = import::write(&migrations, &placements)?;
+                        Ok(())
+                    },
+                )
+            };
+            match result {
+                Ok(r) => (r.applied.into_iter().collect(), r.written.iter().map(|row| row.version).collect(), r.already),
+                Err(e) => {
+                    import::remove(&written);
+                    if created_dir {
+                        let _ = std::fs::remove_dir(&ctx.dir);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let target = ctx.url.dialect();
+    if driver.is_some() && target != ctx.dialect {
+        // The tool sent each file to this database as it is; sqlmig reads files in the
+        // project's dialect and translates them.
+        out.note(format!(
+            "notice: {} ran these files on {} as they are; sqlmig reads them as {} SQL and translates them. \
+             If they are written in {}'s own SQL, set `dialect = \"{}\"` in sqlmig.toml (or pass `--dialect {}`)",
+            tool.name(),
+            target.name(),
+            ctx.dialect.name(),
+            target.name(),
+            target.name(),
+            target.name()
+        ));
+    }
+    if !written.is_empty() && ctx.dir.join(sumfile::FILE_NAME).exists() {
+        update_sum(ctx)?;
+    }
+
+    let verb = if is_dry_run { "would write" } else { "wrote" };
+    for (m, p) in migrations.iter().zip(&placements) {
+        let from: Vec<String> = m.sources.iter().map(|s| s.display().to_string()).collect();
+        let what = if p.exists { out.paint(Style::Info, "unchanged") } else { out.paint(Style::Good, verb) };
+        out.line(format!("{what} {} (from {})", p.path.display(), from.join(" + ")));
+    }
+    let label = |v: &u64| migrations.iter().find(|m| m.version == *v).map_or_else(|| v.to_string(), |m| m.label());
+    for v in &recorded {
+        let what = if is_dry_run { "would record" } else { "imported" };
+        out.line(format!("{} {} (applied by {})", out.paint(Style::Info, what), label(v), tool.name()));
+    }
+    for v in &already {
+        out.line(format!("{} {} (already in the ledger)", out.paint(Style::Info, "unchanged"), label(v)));
+    }
+    out.set("dry_run", json!(is_dry_run));
+    out.set("from", json!(tool.name()));
+    out.set("source", json!(source.display().to_string()));
+    out.set("dir", json!(ctx.dir.display().to_string()));
+    out.set("history_read", json!(driver.is_some()));
+    out.set(
+        "migrations",
+        Json::Array(
+            migrations
+                .iter()
+                .zip(&placements)
+                .map(|(m, p)| {
+                    json!({
+                        "version": m.version,
+                        "label": m.label(),
+                        "path": p.path.display().to_string(),
+                        "sources": m.sources.iter().map(|s| s.display().to_string()).collect::<Vec<_>>(),
+                        "file": if p.exists { "unchanged" } else if is_dry_run { "would_write" } else { "written" },
+                        "no_transaction": m.no_transaction,
+                        "has_down": m.has_down,
+                        "applied": applied.contains(&m.version),
+                    })
+                })
+                .collect(),
+        ),
+    );
+    let versions_json = |vs: &[u64]| Json::Array(vs.iter().map(|v| json!({ "version": v, "label": label(v) })).collect());
+    out.set("imported", versions_json(&recorded));
+    out.set("already_recorded", versions_json(&already));
+    let new_files = placements.iter().filter(|p| !p.exists).count();
+    let mut summary = format!(
+        "{} {} migration{} converted into `{}` ({new_files} new file{})",
+        migrations.len(),
+        tool.name(),
+        plural(migrations.len()),
+        ctx.dir.display(),
+        plural(new_files)
+    );
+    if driver.is_some() {
+        summary.push_str(&format!(
+            "; {} recorded as imported on {} (not run), `sqlmig apply` runs the other {}",
+            recorded.len() + already.len(),
+            ctx.url,
+            migrations.len() - applied.len()
+        ));
+    }
+    if is_dry_run {
+        summary = format!("dry run, nothing changed: {summary}");
+    }
+    out.line(summary);
+    Ok(EXIT_OK)
+}
+
+fn create_folder(dir: &Path) -> Result<()> {
+    crate::files::create_dir_all(dir)
 }
 
 /// What a repair change does, for the question, the report and `--format json`.
