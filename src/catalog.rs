@@ -63,6 +63,12 @@ pub struct Constraint {
     pub columns: Vec<String>,
     /// For a foreign key, the table it references (lowercase).
     pub references: Option<String>,
+    /// For a foreign key, the referenced columns (lowercase): as written, else the
+    /// referenced table's primary key when it was known.
+    pub ref_columns: Vec<String>,
+    /// The rest of the definition as source-dialect SQL: a foreign key's actions
+    /// (` ON DELETE CASCADE`), a check's expression; empty for keys.
+    pub detail: String,
 }
 
 /// A table.
@@ -103,6 +109,19 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Whether it is `UNIQUE`.
     pub unique: bool,
+    /// The statement that made it, kept current by column renames.
+    pub statement: Option<Box<sqlparser::ast::CreateIndex>>,
+}
+
+/// A view, trigger or function as its `CREATE` statement defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The name as written.
+    pub name: String,
+    /// For a trigger, its table (lowercase).
+    pub table: Option<String>,
+    /// The statement (source dialect), without `OR REPLACE`.
+    pub sql: String,
 }
 
 /// The schema built by the migrations so far.
@@ -113,6 +132,12 @@ pub struct Catalog {
     indexes: HashMap<String, Index>,
     /// View name (lowercase) → the tables and views its query reads (lowercase).
     views: HashMap<String, Vec<String>>,
+    /// View name (lowercase) → its definition.
+    view_defs: HashMap<String, Definition>,
+    /// Trigger name (lowercase) → its definition.
+    triggers: HashMap<String, Definition>,
+    /// Function name (lowercase) → its definition (the functions triggers call).
+    functions: HashMap<String, Definition>,
 }
 
 /// The last part of a possibly schema-qualified name, lowercased for lookups.
@@ -243,6 +268,36 @@ pub fn describe(c: &TableConstraint) -> Option<(ConstraintKind, Vec<String>, Opt
     })
 }
 
+/// A foreign key's referenced columns (lowercase) and actions as SQL.
+fn foreign_key_detail(f: &sqlparser::ast::ForeignKeyConstraint) -> (Vec<String>, String) {
+    let mut actions = String::new();
+    if let Some(a) = &f.on_delete {
+        actions.push_str(&format!(" ON DELETE {a}"));
+    }
+    if let Some(a) = &f.on_update {
+        actions.push_str(&format!(" ON UPDATE {a}"));
+    }
+    (ident_names(&f.referred_columns), actions)
+}
+
+/// The referenced columns and detail text of a constraint written as a column option.
+fn option_detail(o: &ColumnOption) -> (Vec<String>, String) {
+    match o {
+        ColumnOption::ForeignKey(f) => foreign_key_detail(f),
+        ColumnOption::Check(c) => (Vec::new(), c.expr.to_string()),
+        _ => (Vec::new(), String::new()),
+    }
+}
+
+/// The referenced columns and detail text of a table constraint.
+fn constraint_detail(c: &TableConstraint) -> (Vec<String>, String) {
+    match c {
+        TableConstraint::ForeignKey(f) => foreign_key_detail(f),
+        TableConstraint::Check(c) => (Vec::new(), c.expr.to_string()),
+        _ => (Vec::new(), String::new()),
+    }
+}
+
 /// The table a foreign key constraint or option references (lowercase).
 fn referenced(c: Option<&sqlparser::ast::ForeignKeyConstraint>) -> Option<String> {
     c.map(|f| key(&f.foreign_table))
@@ -287,7 +342,14 @@ impl Table {
         if kind == ConstraintKind::PrimaryKey {
             self.primary_key = columns.clone();
         }
-        self.constraints.push(Constraint { name: name.clone(), kind, columns, references });
+        self.constraints.push(Constraint {
+            name: name.clone(),
+            kind,
+            columns,
+            references,
+            ref_columns: Vec::new(),
+            detail: String::new(),
+        });
         name
     }
 
@@ -307,6 +369,7 @@ impl Table {
                         _ => None,
                     });
                     t.add_constraint(kind, columns, name.as_ref(), references, catalog_names);
+                    t.set_detail(option_detail(&o.option));
                 }
             }
         }
@@ -325,11 +388,82 @@ impl Table {
             TableConstraint::ForeignKey(f) => Some(f),
             _ => None,
         });
-        Some(self.add_constraint(kind, columns, name, references, catalog_names))
+        let name = self.add_constraint(kind, columns, name, references, catalog_names);
+        self.set_detail(constraint_detail(c));
+        Some(name)
+    }
+
+    /// Give the constraint added last its referenced columns and detail.
+    fn set_detail(&mut self, (ref_columns, detail): (Vec<String>, String)) {
+        if let Some(c) = self.constraints.last_mut() {
+            c.ref_columns = ref_columns;
+            c.detail = detail;
+        }
     }
 }
 
 impl Catalog {
+    /// Fill in the referenced columns of `table`'s foreign keys written without them
+    /// (`REFERENCES users`): the referenced table's primary key.
+    fn resolve_references(&mut self, table: &str) {
+        let Some(t) = self.tables.get(table) else { return };
+        let fill: Vec<(usize, Vec<String>)> = t
+            .constraints
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == ConstraintKind::ForeignKey && c.ref_columns.is_empty())
+            .filter_map(|(i, c)| {
+                let target = c.references.as_deref()?;
+                let pk = if target == table { &t.primary_key } else { &self.tables.get(target)?.primary_key };
+                Some((i, pk.clone()))
+            })
+            .collect();
+        if let Some(t) = self.tables.get_mut(table) {
+            for (i, pk) in fill {
+                t.constraints[i].ref_columns = pk;
+            }
+        }
+    }
+
+    /// Every table, by name.
+    pub fn tables(&self) -> Vec<&Table> {
+        let mut out: Vec<&Table> = self.tables.values().collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Every index made by `CREATE INDEX`, by name (lowercase).
+    pub fn indexes(&self) -> Vec<(&str, &Index)> {
+        let mut out: Vec<(&str, &Index)> = self.indexes.iter().map(|(n, i)| (n.as_str(), i)).collect();
+        out.sort_by_key(|(n, _)| *n);
+        out
+    }
+
+    /// Every view: its definition and the relations it reads, by name (lowercase).
+    pub fn views(&self) -> Vec<(&Definition, &[String])> {
+        let mut out: Vec<(&str, &Definition, &[String])> = self
+            .view_defs
+            .iter()
+            .map(|(n, d)| (n.as_str(), d, self.views.get(n).map(Vec::as_slice).unwrap_or_default()))
+            .collect();
+        out.sort_by_key(|(n, _, _)| *n);
+        out.into_iter().map(|(_, d, r)| (d, r)).collect()
+    }
+
+    /// Every trigger, by name (lowercase).
+    pub fn triggers(&self) -> Vec<&Definition> {
+        let mut out: Vec<(&String, &Definition)> = self.triggers.iter().collect();
+        out.sort_by_key(|(n, _)| *n);
+        out.into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// Every function, by name (lowercase).
+    pub fn functions(&self) -> Vec<&Definition> {
+        let mut out: Vec<(&String, &Definition)> = self.functions.iter().collect();
+        out.sort_by_key(|(n, _)| *n);
+        out.into_iter().map(|(_, d)| d).collect()
+    }
+
     /// The table named `name`.
     pub fn table(&self, name: &ObjectName) -> Option<&Table> {
         self.tables.get(&key(name))
@@ -394,12 +528,55 @@ impl Catalog {
         match stmt {
             Statement::CreateTable(ct) => {
                 let table = Table::from_create(ct, &self.relation_names());
-                self.tables.insert(key(&ct.name), table);
+                let name = key(&ct.name);
+                self.tables.insert(name.clone(), table);
+                // Its own foreign keys, and those written earlier that reference it.
+                let waiting: Vec<String> = self
+                    .tables
+                    .values()
+                    .filter(|t| {
+                        t.name == name
+                            || t.constraints.iter().any(|c| c.ref_columns.is_empty() && c.references.as_deref() == Some(&name))
+                    })
+                    .map(|t| t.name.to_lowercase())
+                    .collect();
+                for t in waiting {
+                    self.resolve_references(&t);
+                }
             }
             Statement::CreateIndex(ci) => {
                 if let Some(name) = &ci.name {
-                    let index = Index { table: key(&ci.table_name), columns: index_columns(&ci.columns), unique: ci.unique };
+                    let mut statement = ci.clone();
+                    statement.if_not_exists = false;
+                    statement.concurrently = false;
+                    let index = Index {
+                        table: key(&ci.table_name),
+                        columns: index_columns(&ci.columns),
+                        unique: ci.unique,
+                        statement: Some(Box::new(statement)),
+                    };
                     self.indexes.insert(key(name), index);
+                }
+            }
+            Statement::CreateTrigger(ct) => {
+                let mut def = ct.clone();
+                def.or_replace = false;
+                let sql = Statement::CreateTrigger(def).to_string();
+                let d = Definition { name: ct.name.to_string(), table: Some(key(&ct.table_name)), sql };
+                self.triggers.insert(key(&ct.name), d);
+            }
+            Statement::DropTrigger(dt) => {
+                self.triggers.remove(&key(&dt.trigger_name));
+            }
+            Statement::CreateFunction(cf) => {
+                let mut def = cf.clone();
+                def.or_replace = false;
+                let sql = Statement::CreateFunction(def).to_string();
+                self.functions.insert(key(&cf.name), Definition { name: cf.name.to_string(), table: None, sql });
+            }
+            Statement::DropFunction(df) => {
+                for f in &df.func_desc {
+                    self.functions.remove(&key(&f.name));
                 }
             }
             Statement::Drop { object_type, names, .. } => {
@@ -409,12 +586,14 @@ impl Catalog {
                             let t = key(n);
                             self.tables.remove(&t);
                             self.indexes.retain(|_, i| i.table != t);
+                            self.triggers.retain(|_, d| d.table.as_deref() != Some(t.as_str()));
                         }
                         ObjectType::Index => {
                             self.indexes.remove(&key(n));
                         }
                         ObjectType::View => {
                             self.views.remove(&key(n));
+                            self.view_defs.remove(&key(n));
                         }
                         _ => {}
                     }
@@ -423,6 +602,11 @@ impl Catalog {
             Statement::AlterTable(at) => self.alter(&key(&at.name), &at.operations),
             Statement::CreateView(v) => {
                 self.views.insert(key(&v.name), relations(&v.query));
+                let mut def = v.clone();
+                def.or_replace = false;
+                def.if_not_exists = false;
+                let sql = Statement::CreateView(def).to_string();
+                self.view_defs.insert(key(&v.name), Definition { name: v.name.to_string(), table: None, sql });
             }
             _ => {}
         }
@@ -442,6 +626,7 @@ impl Catalog {
                                 _ => None,
                             });
                             t.add_constraint(kind, columns, name.as_ref(), references, &names);
+                            t.set_detail(option_detail(&o.option));
                         }
                     }
                 }
@@ -464,7 +649,16 @@ impl Catalog {
                     let rename = |cols: &mut Vec<String>| cols.iter_mut().filter(|c| **c == old).for_each(|c| *c = new.clone());
                     rename(&mut t.primary_key);
                     t.constraints.iter_mut().for_each(|c| rename(&mut c.columns));
-                    self.indexes.values_mut().filter(|i| i.table == table).for_each(|i| rename(&mut i.columns));
+                    for i in self.indexes.values_mut().filter(|i| i.table == table) {
+                        rename(&mut i.columns);
+                        for c in i.statement.iter_mut().flat_map(|s| s.columns.iter_mut()) {
+                            if let Expr::Identifier(id) = &mut c.column.expr {
+                                if id.value.eq_ignore_ascii_case(&old) {
+                                    *id = new_column_name.clone();
+                                }
+                            }
+                        }
+                    }
                 }
                 AlterTableOperation::RenameTable { table_name } => {
                     let new = match table_name {
@@ -476,7 +670,18 @@ impl Catalog {
                         for i in self.indexes.values_mut() {
                             if i.table == table {
                                 i.table = new.clone();
+                                if let Some(s) = &mut i.statement {
+                                    s.table_name = ObjectName::from(vec![Ident::new(new.clone())]);
+                                }
                             }
+                        }
+                        for t in self.tables.values_mut() {
+                            for c in t.constraints.iter_mut().filter(|c| c.references.as_deref() == Some(table)) {
+                                c.references = Some(new.clone());
+                            }
+                        }
+                        for d in self.triggers.values_mut().filter(|d| d.table.as_deref() == Some(table)) {
+                            d.table = Some(new.clone());
                         }
                     }
                     return;
@@ -488,6 +693,7 @@ impl Catalog {
                 }
                 AlterTableOperation::AddConstraint { constraint, .. } => {
                     t.add_table_constraint(constraint, &names);
+                    self.resolve_references(table);
                 }
                 AlterTableOperation::DropConstraint { name, .. } => {
                     if t.constraint(&name.value).is_some_and(|c| c.kind == ConstraintKind::PrimaryKey) {
