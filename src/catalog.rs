@@ -695,6 +695,11 @@ impl Catalog {
                     t.add_table_constraint(constraint, &names);
                     self.resolve_references(table);
                 }
+                AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                    if let Some(c) = t.constraints.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&old_name.value)) {
+                        c.name = new_name.value.clone();
+                    }
+                }
                 AlterTableOperation::DropConstraint { name, .. } => {
                     if t.constraint(&name.value).is_some_and(|c| c.kind == ConstraintKind::PrimaryKey) {
                         t.primary_key.clear();

@@ -230,7 +230,8 @@ impl Schema {
     /// cannot read is an error at its position: the schema would silently lack it.
     pub fn from_source(source: &Source, dialect: Dialect) -> Result<Schema> {
         let statements = crate::split::split(&source.text, source.content_start()..source.text.len(), dialect).map_err(|e| {
-            Error::syntax(source.location(e.offset), format!("unterminated {}", e.what)).with_help("close it before the end of the file")
+            Error::syntax(source.location(e.offset), format!("unterminated {}", e.what))
+                .with_help("close it before the end of the file")
         })?;
         let mut catalog = Catalog::default();
         let mut errors = Vec::new();
@@ -310,7 +311,11 @@ impl Schema {
     /// Tables in an order they can be created in: by name, but each after the tables its
     /// foreign keys reference. Foreign keys that a cycle makes impossible to declare inline
     /// come back as (table, constraint) to add afterwards.
-    fn creation_order<'a>(&'a self, tables: &[&'a Table], existing: &BTreeSet<String>) -> (Vec<&'a Table>, Vec<(String, String)>) {
+    fn creation_order<'a>(
+        &'a self,
+        tables: &[&'a Table],
+        existing: &BTreeSet<String>,
+    ) -> (Vec<&'a Table>, Vec<(String, String)>) {
         let names: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         let mut done: BTreeSet<String> = existing.clone();
         let mut order = Vec::new();
@@ -320,9 +325,7 @@ impl Schema {
         let waits_for = |t: &Table, done: &BTreeSet<String>| -> Vec<String> {
             t.constraints
                 .iter()
-                .filter(|c| {
-                    c.references.as_deref().is_some_and(|r| r != t.name && names.contains(r) && !done.contains(r))
-                })
+                .filter(|c| c.references.as_deref().is_some_and(|r| r != t.name && names.contains(r) && !done.contains(r)))
                 .map(|c| c.name.clone())
                 .collect()
         };
@@ -409,10 +412,64 @@ fn definition(c: &crate::catalog::Constraint, dialect: Dialect) -> String {
 
 /// Words that cannot be a bare identifier in some database; quoted when they are names.
 const RESERVED: &[&str] = &[
-    "all", "and", "as", "asc", "between", "by", "case", "check", "column", "constraint", "create", "default", "delete", "desc",
-    "distinct", "drop", "else", "end", "except", "exists", "false", "for", "foreign", "from", "group", "having", "in", "index",
-    "insert", "into", "is", "join", "key", "like", "limit", "not", "null", "of", "on", "or", "order", "primary", "references",
-    "select", "set", "table", "then", "to", "true", "union", "unique", "update", "user", "using", "values", "when", "where", "with",
+    "all",
+    "and",
+    "as",
+    "asc",
+    "between",
+    "by",
+    "case",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "default",
+    "delete",
+    "desc",
+    "distinct",
+    "drop",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "false",
+    "for",
+    "foreign",
+    "from",
+    "group",
+    "having",
+    "in",
+    "index",
+    "insert",
+    "into",
+    "is",
+    "join",
+    "key",
+    "like",
+    "limit",
+    "not",
+    "null",
+    "of",
+    "on",
+    "or",
+    "order",
+    "primary",
+    "references",
+    "select",
+    "set",
+    "table",
+    "then",
+    "to",
+    "true",
+    "union",
+    "unique",
+    "update",
+    "user",
+    "using",
+    "values",
+    "when",
+    "where",
+    "with",
 ];
 
 /// A name as SQL: bare when it is a plain lowercase word, else quoted.
@@ -443,9 +500,7 @@ impl Renames {
     pub fn parse(specs: &[String]) -> Result<Renames> {
         let mut r = Renames::default();
         for spec in specs {
-            let bad = || {
-                Error::input(format!("`--rename {spec}`: expected OLD:NEW for a table or TABLE.OLD:NEW for a column"))
-            };
+            let bad = || Error::input(format!("`--rename {spec}`: expected OLD:NEW for a table or TABLE.OLD:NEW for a column"));
             let (old, new) = spec.split_once(':').ok_or_else(bad)?;
             let (old, new) = (old.trim().to_lowercase(), new.trim().to_lowercase());
             match old.split_once('.') {
@@ -622,30 +677,84 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
         }
     }
 
-    steps.extend(renamed_steps);
-
     // Indexes that go or change.
     let dropped_tables: BTreeSet<&String> = from.tables.keys().filter(|n| !to.tables.contains_key(*n)).collect();
     for (name, i) in &from.indexes {
         let same = to.indexes.get(name).is_some_and(|n| n.sql == i.sql && n.table == i.table);
         // A renamed table's or column's index is compared by what it covers.
-        let moved = to.indexes.get(name).is_some_and(|n| n.table == i.table && n.columns == i.columns && index_shape(n) == index_shape(i));
+        let moved = to
+            .indexes
+            .get(name)
+            .is_some_and(|n| n.table == i.table && n.columns == i.columns && index_shape(n) == index_shape(i));
         if !same && !moved && !dropped_tables.contains(&i.table) {
             steps.push(step(format!("DROP INDEX {}", q(name))));
         }
     }
-    // Constraints that go or change, foreign keys first (a key they use may go too).
-    let mut drops = Vec::new();
+    // Constraints that go or change, foreign keys first (a key they use may go too). They
+    // are dropped before tables are renamed, under the names they have then.
+    let old_name = |t: &str| renames.tables.iter().find(|(_, n)| n == t).map_or(t.to_string(), |(o, _)| o.clone());
+    let mut drops: Vec<(String, &Constraint)> = Vec::new();
+    let mut renamed_keys: BTreeSet<String> = BTreeSet::new();
     for (name, t) in &from.tables {
         let Some(n) = to.tables.get(name) else { continue };
         for c in &t.constraints {
-            if !n.constraints.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name) && x.definition == c.definition) {
-                drops.push((c.kind != ConstraintKind::ForeignKey, format!("ALTER TABLE {} DROP CONSTRAINT {}", q(name), q(&c.name))));
+            if n.constraints.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name) && x.definition == c.definition) {
+                continue;
+            }
+            // The same primary key under another name (a renamed table's `_pkey`) is
+            // renamed, not made again: dropping it would take the rows' NOT NULL along.
+            let same_key = n.constraints.iter().find(|x| x.kind == ConstraintKind::PrimaryKey && x.definition == c.definition);
+            match same_key {
+                Some(x) if c.kind == ConstraintKind::PrimaryKey => {
+                    let sql = format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", q(&old_name(name)), q(&c.name), q(&x.name));
+                    steps.push(step(sql));
+                    renamed_keys.insert(name.clone());
+                }
+                _ => drops.push((name.clone(), c)),
             }
         }
     }
-    drops.sort_by_key(|(not_fk, _)| *not_fk);
-    steps.extend(drops.into_iter().map(|(_, s)| step(s)));
+    // A primary key cannot be dropped under the foreign keys that reference it: they are
+    // dropped too, and made again once the new key is there.
+    let rekeyed: Vec<String> =
+        drops.iter().filter(|(_, c)| c.kind == ConstraintKind::PrimaryKey).map(|(t, _)| t.clone()).collect();
+    let mut readd: BTreeSet<(String, String)> = BTreeSet::new();
+    for (name, t) in &from.tables {
+        let Some(n) = to.tables.get(name) else { continue };
+        for c in &t.constraints {
+            let refers = c.references.as_deref().is_some_and(|r| rekeyed.iter().any(|k| k == r));
+            if refers
+                && !drops.iter().any(|(dt, d)| dt == name && d.name == c.name)
+                && n.constraints.iter().any(|x| x.name == c.name)
+            {
+                drops.push((name.clone(), c));
+                readd.insert((name.clone(), c.name.clone()));
+            }
+        }
+    }
+    drops.sort_by_key(|(_, c)| c.kind != ConstraintKind::ForeignKey);
+    let old_column = |table: &str, column: &str| {
+        renames.columns.iter().find(|(t, _, n)| t == table && n == column).map_or(column.to_string(), |(_, o, _)| o.clone())
+    };
+    for (table, c) in drops {
+        let old_table = old_name(&table);
+        steps.push(step(format!("ALTER TABLE {} DROP CONSTRAINT {}", q(&old_table), q(&c.name))));
+        if c.kind != ConstraintKind::PrimaryKey {
+            continue;
+        }
+        // PostgreSQL leaves the key's columns NOT NULL (and the others follow it): give
+        // back the nullability the schema file declares.
+        for column in &from.tables[&table].primary_key {
+            let declared = to.tables[&table].column(column).map(|c| c.not_null);
+            if declared == Some(false) {
+                steps.push(step(format!(
+                    "ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL",
+                    q(&old_table),
+                    q(&old_column(&table, column))
+                )));
+            }
+        }
+    }
     // Foreign keys of surviving tables into tables that go were dropped just above; the
     // tables go with the ones that reference them first.
     let going: Vec<&Table> = from.tables.values().filter(|t| !to.tables.contains_key(&t.name)).collect();
@@ -666,6 +775,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
         }
         steps.push(s);
     }
+    steps.extend(renamed_steps);
 
     // New tables, referenced ones first; foreign keys a cycle prevents come after.
     let new_tables: Vec<&Table> = to.tables.values().filter(|t| !from.tables.contains_key(&t.name)).collect();
@@ -731,8 +841,13 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
             steps.push(s);
         }
         for c in &n.constraints {
-            if !t.constraints.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name) && x.definition == c.definition) {
-                add_constraints.push((c.kind == ConstraintKind::ForeignKey, format!("ALTER TABLE {} ADD {}", q(name), to.constraint_sql(c))));
+            let kept = t.constraints.iter().any(|x| x.name.eq_ignore_ascii_case(&c.name) && x.definition == c.definition)
+                || (c.kind == ConstraintKind::PrimaryKey && renamed_keys.contains(name));
+            if !kept || readd.contains(&(name.clone(), c.name.clone())) {
+                add_constraints.push((
+                    c.kind == ConstraintKind::ForeignKey,
+                    format!("ALTER TABLE {} ADD {}", q(name), to.constraint_sql(c)),
+                ));
             }
         }
     }
@@ -743,14 +858,16 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
     // Indexes that are new or changed.
     for (name, i) in &to.indexes {
         let kept = from.indexes.get(name).is_some_and(|o| {
-            (o.sql == i.sql && o.table == i.table) || (o.table == i.table && o.columns == i.columns && index_shape(o) == index_shape(i))
+            (o.sql == i.sql && o.table == i.table)
+                || (o.table == i.table && o.columns == i.columns && index_shape(o) == index_shape(i))
         });
         if !kept {
             steps.push(step(i.sql.clone()));
         }
     }
     // Views that are new, changed, or were dropped for a change under them.
-    let make: Vec<&View> = to.views.values().filter(|v| !from.views.contains_key(&v.name) || stale_views.contains(&v.name)).collect();
+    let make: Vec<&View> =
+        to.views.values().filter(|v| !from.views.contains_key(&v.name) || stale_views.contains(&v.name)).collect();
     for v in to.view_order(&make) {
         steps.push(step(v.sql.clone()));
     }
@@ -859,7 +976,8 @@ mod tests {
     #[test]
     fn columns_constraints_and_indexes() {
         let from = "CREATE TABLE t (id int PRIMARY KEY, a int, b text NOT NULL, c int DEFAULT 1); CREATE INDEX t_a ON t (a);";
-        let to = "CREATE TABLE t (id int PRIMARY KEY, a bigint NOT NULL, b text, c int, d int UNIQUE); CREATE INDEX t_b ON t (b);";
+        let to =
+            "CREATE TABLE t (id int PRIMARY KEY, a bigint NOT NULL, b text, c int, d int UNIQUE); CREATE INDEX t_b ON t (b);";
         assert_eq!(
             up(from, to),
             [
@@ -912,7 +1030,10 @@ mod tests {
             sql(&g.up),
             ["DROP VIEW v", "ALTER TABLE t RENAME COLUMN name TO full_name", "CREATE VIEW v AS SELECT full_name FROM t"]
         );
-        assert_eq!(sql(&g.down), ["DROP VIEW v", "ALTER TABLE t RENAME COLUMN full_name TO name", "CREATE VIEW v AS SELECT name FROM t"]);
+        assert_eq!(
+            sql(&g.down),
+            ["DROP VIEW v", "ALTER TABLE t RENAME COLUMN full_name TO name", "CREATE VIEW v AS SELECT name FROM t"]
+        );
         let tables = Renames::parse(&["t:people".to_string()]).unwrap();
         let people = "CREATE TABLE people (id int PRIMARY KEY, name text); CREATE VIEW v AS SELECT name FROM people;";
         let g = Generated::new(&schema(from), &schema(people), &tables).unwrap();
@@ -920,13 +1041,30 @@ mod tests {
             sql(&g.up),
             [
                 "DROP VIEW v",
+                "ALTER TABLE t RENAME CONSTRAINT t_pkey TO people_pkey",
                 "ALTER TABLE t RENAME TO people",
-                "ALTER TABLE people DROP CONSTRAINT t_pkey",
-                "ALTER TABLE people ADD CONSTRAINT people_pkey PRIMARY KEY (id)",
                 "CREATE VIEW v AS SELECT name FROM people"
             ]
         );
         assert!(Renames::parse(&["nocolon".to_string()]).is_err());
+    }
+
+    #[test]
+    fn a_new_primary_key_takes_the_foreign_keys_along() {
+        let from = "CREATE TABLE a (id int PRIMARY KEY, k int NOT NULL); CREATE TABLE b (a_id int REFERENCES a (id));";
+        let to =
+            "CREATE TABLE a (id int UNIQUE, k int NOT NULL, PRIMARY KEY (id, k)); CREATE TABLE b (a_id int REFERENCES a (id));";
+        assert_eq!(
+            up(from, to),
+            [
+                "ALTER TABLE b DROP CONSTRAINT b_a_id_fkey",
+                "ALTER TABLE a DROP CONSTRAINT a_pkey",
+                "ALTER TABLE a ALTER COLUMN id DROP NOT NULL",
+                "ALTER TABLE a ADD CONSTRAINT a_id_key UNIQUE (id)",
+                "ALTER TABLE a ADD CONSTRAINT a_pkey PRIMARY KEY (id, k)",
+                "ALTER TABLE b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES a (id)",
+            ]
+        );
     }
 
     #[test]
@@ -941,12 +1079,17 @@ mod tests {
 
     #[test]
     fn synonyms_compare_equal() {
-        assert!(up("CREATE TABLE t (a int, b bool, c character varying(5), d int8)", "CREATE TABLE t (a INTEGER, b boolean, c varchar(5), d bigint)").is_empty());
+        assert!(up(
+            "CREATE TABLE t (a int, b bool, c character varying(5), d int8)",
+            "CREATE TABLE t (a INTEGER, b boolean, c varchar(5), d bigint)"
+        )
+        .is_empty());
     }
 
     #[test]
     fn unparsable_schema_is_located() {
-        let e = Schema::from_source(&Source::new("schema.sql", "CREATE TABLE t (a int);\nCREATE TABLE (;\n"), Dialect::Postgres).unwrap_err();
+        let e = Schema::from_source(&Source::new("schema.sql", "CREATE TABLE t (a int);\nCREATE TABLE (;\n"), Dialect::Postgres)
+            .unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert_eq!(e.location().unwrap().line, 2);
     }

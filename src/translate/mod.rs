@@ -1001,6 +1001,16 @@ fn alter_table(at: &mut AlterTable, cx: &Context<'_>, out: &mut Translated) -> R
                     _ => AlterTableOperation::DropConstraint { name, if_exists, drop_behavior: None },
                 });
             }
+            AlterTableOperation::RenameConstraint { old_name, new_name } if cx.to == Dialect::Mysql => {
+                match table.as_ref().and_then(|t| t.constraint(&old_name.value)).map(|c| c.kind) {
+                    // MySQL's primary key is always `PRIMARY`: nothing to rename there.
+                    Some(ConstraintKind::PrimaryKey) => out.notices.push(format!(
+                        "primary key `{}` renamed `{}` in the schema model only: MySQL's primary key has no name of its own",
+                        old_name.value, new_name.value
+                    )),
+                    _ => ops.push(AlterTableOperation::RenameConstraint { old_name, new_name }),
+                }
+            }
             AlterTableOperation::DropColumn { has_column_keyword, column_names, if_exists, drop_behavior }
                 if cx.to == Dialect::Mysql =>
             {
