@@ -116,7 +116,7 @@ pub struct Index {
 /// A view, trigger or function as its `CREATE` statement defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {
-    /// The name as written.
+    /// The name (lowercase).
     pub name: String,
     /// For a trigger, its table (lowercase).
     pub table: Option<String>,
@@ -562,7 +562,7 @@ impl Catalog {
                 let mut def = ct.clone();
                 def.or_replace = false;
                 let sql = Statement::CreateTrigger(def).to_string();
-                let d = Definition { name: ct.name.to_string(), table: Some(key(&ct.table_name)), sql };
+                let d = Definition { name: key(&ct.name), table: Some(key(&ct.table_name)), sql };
                 self.triggers.insert(key(&ct.name), d);
             }
             Statement::DropTrigger(dt) => {
@@ -572,7 +572,7 @@ impl Catalog {
                 let mut def = cf.clone();
                 def.or_replace = false;
                 let sql = Statement::CreateFunction(def).to_string();
-                self.functions.insert(key(&cf.name), Definition { name: cf.name.to_string(), table: None, sql });
+                self.functions.insert(key(&cf.name), Definition { name: key(&cf.name), table: None, sql });
             }
             Statement::DropFunction(df) => {
                 for f in &df.func_desc {
@@ -606,7 +606,7 @@ impl Catalog {
                 def.or_replace = false;
                 def.if_not_exists = false;
                 let sql = Statement::CreateView(def).to_string();
-                self.view_defs.insert(key(&v.name), Definition { name: v.name.to_string(), table: None, sql });
+                self.view_defs.insert(key(&v.name), Definition { name: key(&v.name), table: None, sql });
             }
             _ => {}
         }

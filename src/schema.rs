@@ -168,6 +168,8 @@ impl Schema {
                         match &o.option {
                             O::NotNull => col.not_null = true,
                             O::Null => {}
+                            // `DEFAULT NULL` is what a column without a default has.
+                            O::Default(sqlparser::ast::Expr::Value(v)) if v.value == sqlparser::ast::Value::Null => {}
                             O::Default(e) => col.default = Some(e.to_string()),
                             // Constraints are kept as table constraints, with their names.
                             O::PrimaryKey(_) | O::Unique(_) | O::ForeignKey(_) | O::Check(_) => {}
@@ -248,6 +250,57 @@ impl Schema {
         }
         crate::error::collect(errors)?;
         Ok(Schema::from_catalog(&catalog, dialect))
+    }
+
+    /// The schema of a live database, read back as `dialect` SQL: stored definitions on
+    /// SQLite (as written, read in `dialect` when they parse so), translated from MySQL's
+    /// `SHOW CREATE TABLE`, assembled from the catalog on PostgreSQL (see
+    /// [`crate::introspect::ddl`]). Types are what the database keeps, mapped back.
+    pub fn from_database(driver: &mut dyn crate::driver::Driver, ledger: &str, dialect: Dialect) -> Result<Schema> {
+        use sqlparser::parser::Parser;
+        let native = driver.dialect();
+        let mut catalog = Catalog::default();
+        for text in crate::introspect::ddl(driver, ledger)? {
+            let unreadable = |e: &dyn std::fmt::Display| {
+                Error::Database(format!(
+                    "cannot read back the database's definition `{}`: {e}",
+                    text.lines().next().unwrap_or_default()
+                ))
+            };
+            // SQLite keeps statements as they were sent, usually still in the source dialect.
+            if native == Dialect::Sqlite {
+                if let Ok(stmts) = Parser::parse_sql(&*dialect.parser_dialect(), &text) {
+                    stmts.iter().for_each(|s| catalog.apply(s));
+                    continue;
+                }
+            }
+            let stmts = Parser::parse_sql(&*native.parser_dialect(), &text).map_err(|e| unreadable(&e))?;
+            for mut stmt in stmts {
+                let indexes = inline_indexes(&mut stmt);
+                for stmt in std::iter::once(stmt).chain(indexes) {
+                    if native == dialect {
+                        catalog.apply(&stmt);
+                        continue;
+                    }
+                    let cx = crate::translate::Context { from: native, to: dialect, catalog: &catalog };
+                    let translated = crate::translate::translate(&stmt, &cx).map_err(|e| unreadable(&e.message))?;
+                    for sql in translated.sql {
+                        for s in Parser::parse_sql(&*dialect.parser_dialect(), &sql).map_err(|e| unreadable(&e))? {
+                            catalog.apply(&s);
+                        }
+                    }
+                }
+            }
+        }
+        let mut schema = Schema::from_catalog(&catalog, dialect);
+        // A database cannot tell `id INTEGER NOT NULL PRIMARY KEY` from `id INTEGER PRIMARY KEY`.
+        for t in schema.tables.values_mut() {
+            let key = t.primary_key.clone();
+            for c in t.columns.iter_mut().filter(|c| key.iter().any(|k| k.eq_ignore_ascii_case(&c.name))) {
+                c.not_null = false;
+            }
+        }
+        Ok(schema)
     }
 
     /// Whether the schema has nothing in it.
@@ -393,6 +446,46 @@ impl Schema {
         }
         text
     }
+}
+
+/// MySQL's plain `KEY name (...)` clauses of a `CREATE TABLE`, taken out as `CREATE INDEX`
+/// statements; the index MySQL adds for a foreign key (named like it) is left out.
+fn inline_indexes(stmt: &mut sqlparser::ast::Statement) -> Vec<sqlparser::ast::Statement> {
+    use sqlparser::ast::{Statement, TableConstraint};
+    let Statement::CreateTable(ct) = stmt else { return Vec::new() };
+    let foreign: Vec<String> = ct
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            TableConstraint::ForeignKey(f) => f.name.as_ref().map(|n| n.value.to_lowercase()),
+            _ => None,
+        })
+        .collect();
+    // `UNIQUE KEY name (...)` is `CONSTRAINT name UNIQUE (...)`.
+    for c in ct.constraints.iter_mut() {
+        if let TableConstraint::Unique(u) = c {
+            if u.name.is_none() {
+                u.name = u.index_name.take();
+            }
+            u.index_name = None;
+            u.index_type_display = sqlparser::ast::KeyOrIndexDisplay::None;
+        }
+    }
+    let mut out = Vec::new();
+    let table = ct.name.clone();
+    ct.constraints.retain(|c| {
+        let TableConstraint::Index(i) = c else { return true };
+        let Some(name) = &i.name else { return false };
+        if !foreign.contains(&name.value.to_lowercase()) {
+            let columns = i.columns.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+            let sql = format!("CREATE INDEX {name} ON {table} ({columns})");
+            if let Ok(mut s) = sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::MySqlDialect {}, &sql) {
+                out.append(&mut s);
+            }
+        }
+        false
+    });
+    out
 }
 
 /// A constraint's definition without its name, as canonical SQL.

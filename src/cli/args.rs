@@ -242,5 +242,8 @@ pub enum SchemaCommand {
         /// Write it to this file instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Dump the live database's schema (`--database`) instead of the migrations'.
+        #[arg(long)]
+        live: bool,
     },
 }

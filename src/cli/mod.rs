@@ -267,7 +267,9 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Repair { yes } => repair(&ctx, out, *yes),
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
-        Command::Schema { action: args::SchemaCommand::Dump { out: file } } => schema::dump(&ctx, out, file.as_deref()),
+        Command::Schema { action: args::SchemaCommand::Dump { out: file, live } } => {
+            schema::dump(&ctx, out, file.as_deref(), *live)
+        }
         Command::Diff { name, schema_file, rename, allow_destructive, timestamp, sequential } => {
             let request = schema::DiffRequest {
                 name,

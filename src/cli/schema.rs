@@ -20,11 +20,21 @@ const EXIT_DRIFT: i32 = 3;
 
 const DUMP_HEADER: &str = "-- The schema the migrations produce, written by `sqlmig schema dump`.\n\n";
 
-/// `schema dump`: the schema the migrations produce, as canonical SQL.
-pub(super) fn dump(ctx: &Context, out: &mut Output, file: Option<&Path>) -> Result<i32> {
-    let project = ctx.project()?;
-    let schema = Schema::from_migrations(&project.migrations, project.dialect)?;
-    let text = format!("{DUMP_HEADER}{}", schema.render());
+/// `schema dump`: the schema the migrations produce, or with a database named for the run,
+/// that database's schema, as canonical SQL.
+pub(super) fn dump(ctx: &Context, out: &mut Output, file: Option<&Path>, live: bool) -> Result<i32> {
+    let (schema, header) = if live {
+        out.set("database", json!(ctx.url.masked()));
+        let Some(mut driver) = ctx.driver(false)? else {
+            return Err(Error::input(format!("the database {} does not exist", ctx.url.masked())));
+        };
+        let header = format!("-- The schema of {}, written by `sqlmig schema dump`.\n\n", ctx.url.masked());
+        (Schema::from_database(driver.as_mut(), &ctx.ledger_table, ctx.dialect)?, header)
+    } else {
+        let project = ctx.project()?;
+        (Schema::from_migrations(&project.migrations, project.dialect)?, DUMP_HEADER.to_string())
+    };
+    let text = format!("{header}{}", schema.render());
     out.set("sql", json!(text));
     match file {
         Some(path) => {
