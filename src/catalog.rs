@@ -794,6 +794,25 @@ mod tests {
     }
 
     #[test]
+    fn definitions_are_kept_for_the_declarative_schema() {
+        let c = catalog(
+            "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a ON DELETE CASCADE, n int CHECK (n > 0)); \
+             CREATE TABLE a (id int PRIMARY KEY, name text); CREATE INDEX a_name ON a (name); \
+             ALTER TABLE a RENAME COLUMN name TO full_name; ALTER TABLE a RENAME CONSTRAINT a_pkey TO a_key_renamed; \
+             CREATE OR REPLACE VIEW v AS SELECT id FROM a; CREATE VIEW w AS SELECT 1; DROP VIEW w",
+        );
+        let fk = &c.tables["b"].constraints[1];
+        // `REFERENCES a` without columns means a's key, known once `a` exists.
+        assert_eq!((fk.ref_columns.as_slice(), fk.detail.as_str()), (&["id".to_string()][..], " ON DELETE CASCADE"));
+        assert_eq!(c.tables["b"].constraints[2].detail, "n > 0");
+        assert_eq!(names(&c, "a"), ["a_key_renamed"]);
+        let index = c.indexes()[0].1.statement.as_ref().unwrap().to_string();
+        assert_eq!(index, "CREATE INDEX a_name ON a(full_name)");
+        let views: Vec<_> = c.views().iter().map(|(d, reads)| (d.sql.clone(), reads.to_vec())).collect();
+        assert_eq!(views, [("CREATE VIEW v AS SELECT id FROM a".to_string(), vec!["a".to_string()])]);
+    }
+
+    #[test]
     fn views_depend_on_what_they_read() {
         let c = catalog(
             "CREATE VIEW a AS SELECT * FROM t; CREATE VIEW b AS SELECT * FROM a JOIN u ON true; CREATE VIEW c AS SELECT 1",

@@ -84,8 +84,12 @@ pub(super) fn diff(ctx: &Context, out: &mut Output, request: &DiffRequest<'_>) -
     let project = ctx.project()?;
     let renames = Renames::parse(request.renames)?;
     let source = read_schema_file(request.schema_file)?;
-    let desired = Schema::from_source(&source, project.dialect)?;
-    let current = Schema::from_migrations(&project.migrations, project.dialect)?;
+    let mut desired = Schema::from_source(&source, project.dialect)?;
+    let mut current = Schema::from_migrations(&project.migrations, project.dialect)?;
+    // The generated ALTERs are PostgreSQL's (the file says so when the project's dialect is
+    // another): names are quoted the PostgreSQL way too.
+    desired.dialect = Dialect::Postgres;
+    current.dialect = Dialect::Postgres;
     let generated = Generated::new(&current, &desired, &renames)?;
     let destructive: Vec<Json> =
         generated.up.iter().filter_map(|s| s.destructive.map(|d| json!({ "rule": d.rule(), "sql": s.sql }))).collect();
@@ -100,7 +104,7 @@ pub(super) fn diff(ctx: &Context, out: &mut Output, request: &DiffRequest<'_>) -
     }
     let path = next_migration_path(ctx, request.name, request.timestamp, request.sequential)?;
     let title = format!("{}: generated from {}", request.name, request.schema_file.display());
-    write_new_file(&path, &generated.render(&title, request.allow_destructive))?;
+    write_new_file(&path, &generated.render(&title, request.allow_destructive, project.dialect))?;
     if ctx.dir.join(sumfile::FILE_NAME).exists() {
         update_sum(ctx)?;
     }
@@ -304,11 +308,12 @@ pub(super) fn drift(ctx: &Context, out: &mut Output) -> Result<i32> {
     );
     out.set("applied", json!(expected_project.migrations.len()));
     if diffs.is_empty() {
+        let n = expected_project.migrations.len();
         out.line(format!(
-            "no drift: {} matches the schema its {} applied migration{} produce",
+            "no drift: {} matches the schema its {n} applied migration{} {}",
             ctx.url.masked(),
-            expected_project.migrations.len(),
-            plural(expected_project.migrations.len())
+            plural(n),
+            if n == 1 { "produces" } else { "produce" }
         ));
         return Ok(EXIT_OK);
     }

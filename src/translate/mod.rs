@@ -1276,6 +1276,23 @@ mod tests {
     }
 
     #[test]
+    fn mysql_renamed_primary_key_is_a_model_change_only() {
+        let out = run(
+            "CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t RENAME CONSTRAINT t_pkey TO u_pkey; \
+             ALTER TABLE t DROP CONSTRAINT u_pkey",
+            Dialect::Mysql,
+        );
+        // The rename emits nothing but a notice; the model knows the key by its new name.
+        assert_eq!(
+            out[1..],
+            [
+                "-- primary key `t_pkey` renamed `u_pkey` in the schema model only: MySQL's primary key has no name of its own",
+                "ALTER TABLE t DROP PRIMARY KEY",
+            ]
+        );
+    }
+
+    #[test]
     fn sqlite_keys_are_not_null_and_defaults_parenthesised() {
         let out = run(
             "CREATE TABLE t (code text PRIMARY KEY, n int DEFAULT (1 + 1), m int DEFAULT -1, d date DEFAULT CURRENT_DATE)",

@@ -25,19 +25,9 @@ fn fingerprint(db: &TestDb) -> Vec<String> {
     sqlmig::introspect::fingerprint(driver.as_mut(), "sqlmig_ledger").unwrap()
 }
 
-/// A second, empty database on the same backend.
-fn another(db: &TestDb) -> TestDb {
-    match db.backend() {
-        Backend::Sqlite => TestDb::sqlite(),
-        Backend::Postgres => TestDb::postgres(),
-        Backend::Mysql => TestDb::mysql(),
-    }
-    .expect("the backend answered a moment ago")
-}
-
 /// The schema `schema.sql` makes on an empty database of `db`'s kind, applied as a migration.
 fn schema_applied_to_empty(db: &TestDb, schema: &str) -> Vec<String> {
-    let empty = another(db);
+    let empty = crate::reliability::twin(db).expect("the backend answered a moment ago");
     let p = Project::new(&empty);
     p.write("0001_schema.sql", &format!("-- +up\n{schema}"));
     p.run(&["apply"]).success();
