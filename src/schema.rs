@@ -240,6 +240,23 @@ impl Schema {
         for raw in statements {
             let stmt = crate::sql::parse(source, raw.start..raw.end, dialect);
             match &stmt.parsed {
+                Parsed::Ast(ast)
+                    if matches!(
+                        **ast,
+                        sqlparser::ast::Statement::Insert(_)
+                            | sqlparser::ast::Statement::Update(_)
+                            | sqlparser::ast::Statement::Delete(_)
+                            | sqlparser::ast::Statement::Truncate(_)
+                    ) =>
+                {
+                    errors.push(
+                        Error::syntax(
+                            source.location(stmt.span.start),
+                            "a schema file declares the schema; this statement changes rows",
+                        )
+                        .with_help("write data changes in a migration (`sqlmig new`)"),
+                    )
+                }
                 Parsed::Ast(ast) => catalog.apply(ast),
                 Parsed::Many(all) => all.iter().for_each(|a| catalog.apply(a)),
                 Parsed::Error { message, offset } => errors.push(

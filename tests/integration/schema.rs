@@ -253,3 +253,22 @@ backend_test!(live_dump_reads_the_database_back, |db| {
     };
     assert_eq!(names_only(schema_applied_to_empty(&db, &live)), names_only(fingerprint(&db)), "{live}");
 });
+
+#[test]
+fn diff_from_no_migrations_passes_sqlmig_test() {
+    let db = TestDb::sqlite().unwrap();
+    let p = Project::new(&db);
+    write_schema(&p, CHANGED);
+    let json = p.run(&["diff", "initial", "--format", "json"]).json();
+    assert_eq!(json["created"], "migrations/0001_initial.sql");
+    assert_eq!(json["destructive"].as_array().unwrap().len(), 0, "{json}");
+    assert!(json["up"][0].as_str().unwrap().starts_with("CREATE TABLE users"), "referenced tables first: {json}");
+    // Down drops views first and referenced tables last (their indexes go with them).
+    assert_eq!(json["down"][0], "DROP VIEW open_tasks", "{json}");
+    assert_eq!(json["down"].as_array().unwrap().last().unwrap(), "DROP TABLE users", "{json}");
+    // Up, down, up again on a scratch database: the down section undoes the up section.
+    p.run(&["test"]).success().stdout_has("1 migration passed");
+    p.run(&["lint"]).success();
+    write_schema(&p, "CREATE TABLE t (id INTEGER PRIMARY KEY);\nINSERT INTO t VALUES (1);\n");
+    p.run(&["diff", "data"]).code(2).stderr_has("schema.sql:2:1").stderr_has("changes rows");
+}
