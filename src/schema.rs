@@ -759,6 +759,8 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
 
     // Renames, applied to `from` so the rest compares like with like.
     let mut renamed_steps = Vec::new();
+    let renamed: BTreeSet<String> =
+        renames.tables.iter().map(|(_, n)| n.clone()).chain(renames.columns.iter().map(|(t, _, _)| t.clone())).collect();
     for (old, new) in &renames.tables {
         renamed_steps.push(step(format!("ALTER TABLE {} RENAME TO {}", q(old), q(new))));
         let mut t = from.tables.remove(old).expect("checked above");
@@ -767,7 +769,13 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
         for t in from.tables.values_mut() {
             for c in t.constraints.iter_mut().filter(|c| c.references.as_deref() == Some(old.as_str())) {
                 c.references = Some(new.clone());
-                c.definition = c.definition.replacen(&format!("REFERENCES {} ", q(old)), &format!("REFERENCES {} ", q(new)), 1);
+                let (from_ref, to_ref) = (format!("REFERENCES {}", q(old)), format!("REFERENCES {}", q(new)));
+                if let Some(at) = c.definition.find(&from_ref).filter(|at| {
+                    let rest = &c.definition[at + from_ref.len()..];
+                    rest.is_empty() || rest.starts_with(' ')
+                }) {
+                    c.definition.replace_range(at..at + from_ref.len(), &to_ref);
+                }
             }
         }
         for i in from.indexes.values_mut().filter(|i| &i.table == old) {
@@ -789,14 +797,14 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
 
     // Indexes that go or change.
     let dropped_tables: BTreeSet<&String> = from.tables.keys().filter(|n| !to.tables.contains_key(*n)).collect();
+    // An index of a renamed table or column still says the old names: the database renames
+    // them inside it, so it is compared by what it covers.
+    let index_kept = |o: &Index, n: &Index| {
+        o.table == n.table
+            && (o.sql == n.sql || (renamed.contains(&o.table) && o.columns == n.columns && index_shape(o) == index_shape(n)))
+    };
     for (name, i) in &from.indexes {
-        let same = to.indexes.get(name).is_some_and(|n| n.sql == i.sql && n.table == i.table);
-        // A renamed table's or column's index is compared by what it covers.
-        let moved = to
-            .indexes
-            .get(name)
-            .is_some_and(|n| n.table == i.table && n.columns == i.columns && index_shape(n) == index_shape(i));
-        if !same && !moved && !dropped_tables.contains(&i.table) {
+        if !to.indexes.get(name).is_some_and(|n| index_kept(i, n)) && !dropped_tables.contains(&i.table) {
             steps.push(step(format!("DROP INDEX {}", q(name))));
         }
     }
@@ -967,11 +975,7 @@ pub fn diff(from: &Schema, to: &Schema, renames: &Renames) -> Result<Vec<Step>> 
 
     // Indexes that are new or changed.
     for (name, i) in &to.indexes {
-        let kept = from.indexes.get(name).is_some_and(|o| {
-            (o.sql == i.sql && o.table == i.table)
-                || (o.table == i.table && o.columns == i.columns && index_shape(o) == index_shape(i))
-        });
-        if !kept {
+        if !from.indexes.get(name).is_some_and(|o| index_kept(o, i)) {
             steps.push(step(i.sql.clone()));
         }
     }
@@ -1162,6 +1166,13 @@ mod tests {
             ]
         );
         assert!(Renames::parse(&["nocolon".to_string()]).is_err());
+    }
+
+    #[test]
+    fn a_changed_index_is_made_again() {
+        let from = "CREATE TABLE t (a int, b int); CREATE INDEX t_a ON t (a) WHERE b > 0;";
+        let to = "CREATE TABLE t (a int, b int); CREATE INDEX t_a ON t (a) WHERE b > 1;";
+        assert_eq!(up(from, to), ["DROP INDEX t_a", "CREATE INDEX t_a ON t(a) WHERE b > 1"]);
     }
 
     #[test]
