@@ -1,5 +1,6 @@
 //! The declarative schema commands: `schema dump`, `diff` and `drift`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{json, Value as Json};
@@ -199,34 +200,28 @@ struct Difference {
 
 /// Fingerprint lines grouped by the object they describe (their first two words), compared.
 fn differences(expected: &[String], found: &[String]) -> Vec<Difference> {
-    let split = |line: &str| -> (String, String, String) {
-        let mut words = line.splitn(3, ' ');
-        let kind = words.next().unwrap_or_default().to_string();
-        let object = words.next().unwrap_or_default().to_string();
-        (kind, object, words.next().unwrap_or_default().to_string())
-    };
-    let mut keys: Vec<(String, String)> = Vec::new();
-    for line in expected.iter().chain(found) {
-        let (k, o, _) = split(line);
-        if !keys.contains(&(k.clone(), o.clone())) {
-            keys.push((k, o));
+    type Groups = BTreeMap<(String, String), Vec<String>>;
+    let group = |lines: &[String]| -> Groups {
+        let mut groups = Groups::new();
+        for line in lines {
+            let mut words = line.splitn(3, ' ');
+            let kind = words.next().unwrap_or_default().to_string();
+            let object = words.next().unwrap_or_default().to_string();
+            groups.entry((kind, object)).or_default().push(words.next().unwrap_or_default().to_string());
         }
-    }
-    keys.sort();
+        groups.values_mut().for_each(|v| v.sort());
+        groups
+    };
+    let (mut e, mut f) = (group(expected), group(found));
+    let keys: BTreeSet<(String, String)> = e.keys().chain(f.keys()).cloned().collect();
     let mut out = Vec::new();
-    for (kind, object) in keys {
-        let of = |lines: &[String]| -> Vec<String> {
-            let mut v: Vec<String> =
-                lines.iter().map(|l| split(l)).filter(|(k, o, _)| *k == kind && *o == object).map(|(_, _, rest)| rest).collect();
-            v.sort();
-            v
-        };
-        let (e, f) = (of(expected), of(found));
-        if e == f {
+    for key in keys {
+        let (a, b) = (e.remove(&key).unwrap_or_default(), f.remove(&key).unwrap_or_default());
+        if a == b {
             continue;
         }
         let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join("; "));
-        out.push(Difference { kind: kind.clone(), object: object.clone(), expected: join(e), found: join(f) });
+        out.push(Difference { kind: key.0, object: key.1, expected: join(a), found: join(b) });
     }
     out
 }
