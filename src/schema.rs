@@ -1085,6 +1085,23 @@ mod tests {
     }
 
     #[test]
+    fn functions_and_triggers_are_dumped_after_the_tables() {
+        let s = schema(
+            "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch(); \
+             CREATE TABLE t (id int PRIMARY KEY, at timestamp); \
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at = now(); RETURN NEW; END $$;",
+        );
+        let text = s.render();
+        let (table, function, trigger) = (
+            text.find("CREATE TABLE t").unwrap(),
+            text.find("CREATE FUNCTION touch").unwrap(),
+            text.find("CREATE TRIGGER").unwrap(),
+        );
+        assert!(table < function && function < trigger, "{text}");
+        assert_eq!(schema(&text), s);
+    }
+
+    #[test]
     fn foreign_key_cycles_are_added_after_the_tables() {
         let s = schema("CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);");
         let text = s.render();

@@ -329,3 +329,26 @@ pub(super) fn drift(ctx: &Context, out: &mut Output) -> Result<i32> {
     ));
     Ok(EXIT_DRIFT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_are_grouped_by_object() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let expected = lines(&["table t", "column t.a type=int nullable=YES", "index t.t_a columns=(a)"]);
+        let found = lines(&["table t", "column t.a type=text nullable=YES", "index t.t_b columns=(b)"]);
+        let d: Vec<(String, String, Option<String>, Option<String>)> =
+            differences(&expected, &found).into_iter().map(|d| (d.kind, d.object, d.expected, d.found)).collect();
+        assert_eq!(
+            d,
+            [
+                ("column".into(), "t.a".into(), Some("type=int nullable=YES".into()), Some("type=text nullable=YES".into())),
+                ("index".into(), "t.t_a".into(), Some("columns=(a)".into()), None),
+                ("index".into(), "t.t_b".into(), None, Some("columns=(b)".into())),
+            ]
+        );
+        assert!(differences(&expected, &expected).is_empty());
+    }
+}
