@@ -558,6 +558,14 @@ impl Catalog {
                     self.indexes.insert(key(name), index);
                 }
             }
+            Statement::AlterIndex { name, operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name } } => {
+                if let Some(mut index) = self.indexes.remove(&key(name)) {
+                    if let Some(s) = &mut index.statement {
+                        s.name = Some(index_name.clone());
+                    }
+                    self.indexes.insert(key(index_name), index);
+                }
+            }
             Statement::CreateTrigger(ct) => {
                 let mut def = ct.clone();
                 def.or_replace = false;
@@ -799,15 +807,16 @@ mod tests {
             "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a ON DELETE CASCADE, n int CHECK (n > 0)); \
              CREATE TABLE a (id int PRIMARY KEY, name text); CREATE INDEX a_name ON a (name); \
              ALTER TABLE a RENAME COLUMN name TO full_name; ALTER TABLE a RENAME CONSTRAINT a_pkey TO a_key_renamed; \
-             CREATE OR REPLACE VIEW v AS SELECT id FROM a; CREATE VIEW w AS SELECT 1; DROP VIEW w",
+             CREATE OR REPLACE VIEW v AS SELECT id FROM a; CREATE VIEW w AS SELECT 1; DROP VIEW w; \
+             CREATE INDEX old_name ON b (n); ALTER INDEX old_name RENAME TO b_n",
         );
         let fk = &c.tables["b"].constraints[1];
         // `REFERENCES a` without columns means a's key, known once `a` exists.
         assert_eq!((fk.ref_columns.as_slice(), fk.detail.as_str()), (&["id".to_string()][..], " ON DELETE CASCADE"));
         assert_eq!(c.tables["b"].constraints[2].detail, "n > 0");
         assert_eq!(names(&c, "a"), ["a_key_renamed"]);
-        let index = c.indexes()[0].1.statement.as_ref().unwrap().to_string();
-        assert_eq!(index, "CREATE INDEX a_name ON a(full_name)");
+        let indexes: Vec<String> = c.indexes().iter().map(|(_, i)| i.statement.as_ref().unwrap().to_string()).collect();
+        assert_eq!(indexes, ["CREATE INDEX a_name ON a(full_name)", "CREATE INDEX b_n ON b(n)"]);
         let views: Vec<_> = c.views().iter().map(|(d, reads)| (d.sql.clone(), reads.to_vec())).collect();
         assert_eq!(views, [("CREATE VIEW v AS SELECT id FROM a".to_string(), vec!["a".to_string()])]);
     }
