@@ -225,6 +225,10 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Man => return man(),
         _ => {}
     }
+    if let (Command::Diff { .. }, Some(s)) = (&cli.command, &cli.global.schema) {
+        return Err(Error::input(format!("`--schema {s}` names a PostgreSQL schema, which `diff` does not use"))
+            .with_help(format!("give the schema file with `--schema-file {s}`")));
+    }
     let settings = config::resolve(&cli.global)?;
     let ctx = Context::new(&cli.global, &settings)?;
     out.set("command", json!(command_name(&cli.command)));

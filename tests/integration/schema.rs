@@ -184,6 +184,7 @@ fn bad_input_is_located_and_writes_nothing() {
     p.run(&["diff", "r", "--rename", "nope:t2"]).code(2).stderr_has("no table `nope`");
     p.run(&["diff", "r", "--rename", "bad"]).code(2).stderr_has("OLD:NEW");
     p.run(&["diff", "r", "--schema-file", "missing.sql"]).code(2).stderr_has("does not exist");
+    p.run(&["diff", "r", "--schema", "schema.sql"]).code(2).stderr_has("--schema-file schema.sql");
     assert_eq!(p.files(), ["0001_t.sql"]);
     assert!(!db.exists(), "diff needs no database");
 }
