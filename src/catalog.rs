@@ -16,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, Expr,
-    Ident, ObjectName, ObjectType, RenameTableNameKind, Statement, TableConstraint, Visit, Visitor,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, Expr, Ident, ObjectName,
+    ObjectType, RenameTableNameKind, Statement, TableConstraint, Visit, Visitor,
 };
 
 /// A column as last defined.
@@ -63,6 +63,12 @@ pub struct Constraint {
     pub columns: Vec<String>,
     /// For a foreign key, the table it references (lowercase).
     pub references: Option<String>,
+    /// For a foreign key, the referenced columns (lowercase): as written, else the
+    /// referenced table's primary key when it was known.
+    pub ref_columns: Vec<String>,
+    /// The rest of the definition as source-dialect SQL: a foreign key's actions
+    /// (` ON DELETE CASCADE`), a check's expression; empty for keys.
+    pub detail: String,
 }
 
 /// A table.
@@ -103,9 +109,19 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Whether it is `UNIQUE`.
     pub unique: bool,
-    /// The `CREATE INDEX` that made it, with later column renames applied: SQLite renames an
-    /// index by creating it again.
-    pub definition: Option<Box<CreateIndex>>,
+    /// The statement that made it, kept current by column renames.
+    pub statement: Option<Box<sqlparser::ast::CreateIndex>>,
+}
+
+/// A view, trigger or function as its `CREATE` statement defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The name (lowercase).
+    pub name: String,
+    /// For a trigger, its table (lowercase).
+    pub table: Option<String>,
+    /// The statement (source dialect), without `OR REPLACE`.
+    pub sql: String,
 }
 
 /// The schema built by the migrations so far.
@@ -116,6 +132,12 @@ pub struct Catalog {
     indexes: HashMap<String, Index>,
     /// View name (lowercase) → the tables and views its query reads (lowercase).
     views: HashMap<String, Vec<String>>,
+    /// View name (lowercase) → its definition.
+    view_defs: HashMap<String, Definition>,
+    /// Trigger name (lowercase) → its definition.
+    triggers: HashMap<String, Definition>,
+    /// Function name (lowercase) → its definition (the functions triggers call).
+    functions: HashMap<String, Definition>,
 }
 
 /// The last part of a possibly schema-qualified name, lowercased for lookups.
@@ -258,6 +280,36 @@ pub fn describe(c: &TableConstraint) -> Option<(ConstraintKind, Vec<String>, Opt
     })
 }
 
+/// A foreign key's referenced columns (lowercase) and actions as SQL.
+fn foreign_key_detail(f: &sqlparser::ast::ForeignKeyConstraint) -> (Vec<String>, String) {
+    let mut actions = String::new();
+    if let Some(a) = &f.on_delete {
+        actions.push_str(&format!(" ON DELETE {a}"));
+    }
+    if let Some(a) = &f.on_update {
+        actions.push_str(&format!(" ON UPDATE {a}"));
+    }
+    (ident_names(&f.referred_columns), actions)
+}
+
+/// The referenced columns and detail text of a constraint written as a column option.
+fn option_detail(o: &ColumnOption) -> (Vec<String>, String) {
+    match o {
+        ColumnOption::ForeignKey(f) => foreign_key_detail(f),
+        ColumnOption::Check(c) => (Vec::new(), c.expr.to_string()),
+        _ => (Vec::new(), String::new()),
+    }
+}
+
+/// The referenced columns and detail text of a table constraint.
+fn constraint_detail(c: &TableConstraint) -> (Vec<String>, String) {
+    match c {
+        TableConstraint::ForeignKey(f) => foreign_key_detail(f),
+        TableConstraint::Check(c) => (Vec::new(), c.expr.to_string()),
+        _ => (Vec::new(), String::new()),
+    }
+}
+
 /// The table a foreign key constraint or option references (lowercase).
 fn referenced(c: Option<&sqlparser::ast::ForeignKeyConstraint>) -> Option<String> {
     c.map(|f| key(&f.foreign_table))
@@ -302,7 +354,14 @@ impl Table {
         if kind == ConstraintKind::PrimaryKey {
             self.primary_key = columns.clone();
         }
-        self.constraints.push(Constraint { name: name.clone(), kind, columns, references });
+        self.constraints.push(Constraint {
+            name: name.clone(),
+            kind,
+            columns,
+            references,
+            ref_columns: Vec::new(),
+            detail: String::new(),
+        });
         name
     }
 
@@ -322,6 +381,7 @@ impl Table {
                         _ => None,
                     });
                     t.add_constraint(kind, columns, name.as_ref(), references, catalog_names);
+                    t.set_detail(option_detail(&o.option));
                 }
             }
         }
@@ -340,11 +400,82 @@ impl Table {
             TableConstraint::ForeignKey(f) => Some(f),
             _ => None,
         });
-        Some(self.add_constraint(kind, columns, name, references, catalog_names))
+        let name = self.add_constraint(kind, columns, name, references, catalog_names);
+        self.set_detail(constraint_detail(c));
+        Some(name)
+    }
+
+    /// Give the constraint added last its referenced columns and detail.
+    fn set_detail(&mut self, (ref_columns, detail): (Vec<String>, String)) {
+        if let Some(c) = self.constraints.last_mut() {
+            c.ref_columns = ref_columns;
+            c.detail = detail;
+        }
     }
 }
 
 impl Catalog {
+    /// Fill in the referenced columns of `table`'s foreign keys written without them
+    /// (`REFERENCES users`): the referenced table's primary key.
+    fn resolve_references(&mut self, table: &str) {
+        let Some(t) = self.tables.get(table) else { return };
+        let fill: Vec<(usize, Vec<String>)> = t
+            .constraints
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == ConstraintKind::ForeignKey && c.ref_columns.is_empty())
+            .filter_map(|(i, c)| {
+                let target = c.references.as_deref()?;
+                let pk = if target == table { &t.primary_key } else { &self.tables.get(target)?.primary_key };
+                Some((i, pk.clone()))
+            })
+            .collect();
+        if let Some(t) = self.tables.get_mut(table) {
+            for (i, pk) in fill {
+                t.constraints[i].ref_columns = pk;
+            }
+        }
+    }
+
+    /// Every table, by name.
+    pub fn tables(&self) -> Vec<&Table> {
+        let mut out: Vec<&Table> = self.tables.values().collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Every index made by `CREATE INDEX`, by name (lowercase).
+    pub fn indexes(&self) -> Vec<(&str, &Index)> {
+        let mut out: Vec<(&str, &Index)> = self.indexes.iter().map(|(n, i)| (n.as_str(), i)).collect();
+        out.sort_by_key(|(n, _)| *n);
+        out
+    }
+
+    /// Every view: its definition and the relations it reads, by name (lowercase).
+    pub fn views(&self) -> Vec<(&Definition, &[String])> {
+        let mut out: Vec<(&str, &Definition, &[String])> = self
+            .view_defs
+            .iter()
+            .map(|(n, d)| (n.as_str(), d, self.views.get(n).map(Vec::as_slice).unwrap_or_default()))
+            .collect();
+        out.sort_by_key(|(n, _, _)| *n);
+        out.into_iter().map(|(_, d, r)| (d, r)).collect()
+    }
+
+    /// Every trigger, by name (lowercase).
+    pub fn triggers(&self) -> Vec<&Definition> {
+        let mut out: Vec<(&String, &Definition)> = self.triggers.iter().collect();
+        out.sort_by_key(|(n, _)| *n);
+        out.into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// Every function, by name (lowercase).
+    pub fn functions(&self) -> Vec<&Definition> {
+        let mut out: Vec<(&String, &Definition)> = self.functions.iter().collect();
+        out.sort_by_key(|(n, _)| *n);
+        out.into_iter().map(|(_, d)| d).collect()
+    }
+
     /// The table named `name`.
     pub fn table(&self, name: &ObjectName) -> Option<&Table> {
         self.tables.get(&key(name))
@@ -414,17 +545,63 @@ impl Catalog {
         match stmt {
             Statement::CreateTable(ct) => {
                 let table = Table::from_create(ct, &self.relation_names());
-                self.tables.insert(key(&ct.name), table);
+                let name = key(&ct.name);
+                self.tables.insert(name.clone(), table);
+                // Its own foreign keys, and those written earlier that reference it.
+                let waiting: Vec<String> = self
+                    .tables
+                    .values()
+                    .filter(|t| {
+                        t.name == name
+                            || t.constraints.iter().any(|c| c.ref_columns.is_empty() && c.references.as_deref() == Some(&name))
+                    })
+                    .map(|t| t.name.to_lowercase())
+                    .collect();
+                for t in waiting {
+                    self.resolve_references(&t);
+                }
             }
             Statement::CreateIndex(ci) => {
                 if let Some(name) = &ci.name {
+                    let mut statement = ci.clone();
+                    statement.if_not_exists = false;
+                    statement.concurrently = false;
                     let index = Index {
                         table: key(&ci.table_name),
                         columns: index_columns(&ci.columns),
                         unique: ci.unique,
-                        definition: Some(Box::new(ci.clone())),
+                        statement: Some(Box::new(statement)),
                     };
                     self.indexes.insert(key(name), index);
+                }
+            }
+            Statement::AlterIndex { name, operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name } } => {
+                if let Some(mut index) = self.indexes.remove(&key(name)) {
+                    if let Some(s) = &mut index.statement {
+                        s.name = Some(index_name.clone());
+                    }
+                    self.indexes.insert(key(index_name), index);
+                }
+            }
+            Statement::CreateTrigger(ct) => {
+                let mut def = ct.clone();
+                def.or_replace = false;
+                let sql = Statement::CreateTrigger(def).to_string();
+                let d = Definition { name: key(&ct.name), table: Some(key(&ct.table_name)), sql };
+                self.triggers.insert(key(&ct.name), d);
+            }
+            Statement::DropTrigger(dt) => {
+                self.triggers.remove(&key(&dt.trigger_name));
+            }
+            Statement::CreateFunction(cf) => {
+                let mut def = cf.clone();
+                def.or_replace = false;
+                let sql = Statement::CreateFunction(def).to_string();
+                self.functions.insert(key(&cf.name), Definition { name: key(&cf.name), table: None, sql });
+            }
+            Statement::DropFunction(df) => {
+                for f in &df.func_desc {
+                    self.functions.remove(&key(&f.name));
                 }
             }
             Statement::Drop { object_type, names, .. } => {
@@ -434,28 +611,27 @@ impl Catalog {
                             let t = key(n);
                             self.tables.remove(&t);
                             self.indexes.retain(|_, i| i.table != t);
+                            self.triggers.retain(|_, d| d.table.as_deref() != Some(t.as_str()));
                         }
                         ObjectType::Index => {
                             self.indexes.remove(&key(n));
                         }
                         ObjectType::View => {
                             self.views.remove(&key(n));
+                            self.view_defs.remove(&key(n));
                         }
                         _ => {}
                     }
                 }
             }
             Statement::AlterTable(at) => self.alter(&key(&at.name), &at.operations),
-            Statement::AlterIndex { name, operation: AlterIndexOperation::RenameIndex { index_name } } => {
-                if let Some(mut index) = self.indexes.remove(&key(name)) {
-                    if let Some(d) = index.definition.as_mut() {
-                        d.name = Some(index_name.clone());
-                    }
-                    self.indexes.insert(key(index_name), index);
-                }
-            }
             Statement::CreateView(v) => {
                 self.views.insert(key(&v.name), relations(&v.query));
+                let mut def = v.clone();
+                def.or_replace = false;
+                def.if_not_exists = false;
+                let sql = Statement::CreateView(def).to_string();
+                self.view_defs.insert(key(&v.name), Definition { name: key(&v.name), table: None, sql });
             }
             _ => {}
         }
@@ -475,6 +651,7 @@ impl Catalog {
                                 _ => None,
                             });
                             t.add_constraint(kind, columns, name.as_ref(), references, &names);
+                            t.set_detail(option_detail(&o.option));
                         }
                     }
                 }
@@ -499,7 +676,7 @@ impl Catalog {
                     t.constraints.iter_mut().for_each(|c| rename(&mut c.columns));
                     for i in self.indexes.values_mut().filter(|i| i.table == table) {
                         rename(&mut i.columns);
-                        if let Some(d) = i.definition.as_mut() {
+                        if let Some(d) = i.statement.as_mut() {
                             rename_identifiers(d, &old, new_column_name);
                         }
                     }
@@ -514,15 +691,21 @@ impl Catalog {
                         for i in self.indexes.values_mut() {
                             if i.table == table {
                                 i.table = new.clone();
+                                if let Some(s) = &mut i.statement {
+                                    s.table_name = ObjectName::from(vec![Ident::new(new.clone())]);
+                                }
                             }
+                        }
+                        for t in self.tables.values_mut() {
+                            for c in t.constraints.iter_mut().filter(|c| c.references.as_deref() == Some(table)) {
+                                c.references = Some(new.clone());
+                            }
+                        }
+                        for d in self.triggers.values_mut().filter(|d| d.table.as_deref() == Some(table)) {
+                            d.table = Some(new.clone());
                         }
                     }
                     return;
-                }
-                AlterTableOperation::RenameConstraint { old_name, new_name } => {
-                    if let Some(c) = t.constraints.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&old_name.value)) {
-                        c.name = new_name.value.clone();
-                    }
                 }
                 AlterTableOperation::AlterColumn { column_name, op } => {
                     if let Some(c) = t.column_mut(&column_name.value) {
@@ -531,6 +714,12 @@ impl Catalog {
                 }
                 AlterTableOperation::AddConstraint { constraint, .. } => {
                     t.add_table_constraint(constraint, &names);
+                    self.resolve_references(table);
+                }
+                AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                    if let Some(c) = t.constraints.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&old_name.value)) {
+                        c.name = new_name.value.clone();
+                    }
                 }
                 AlterTableOperation::DropConstraint { name, .. } => {
                     if t.constraint(&name.value).is_some_and(|c| c.kind == ConstraintKind::PrimaryKey) {
@@ -623,6 +812,26 @@ mod tests {
         assert_eq!(c.tables["t"].constraints[1].columns, ["d"]);
         assert_eq!(c.indexes_of("t").iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["t_id"]);
         assert_eq!(c.referencing_foreign_keys("u"), [("t".to_string(), "t_c_fkey".to_string())]);
+    }
+
+    #[test]
+    fn definitions_are_kept_for_the_declarative_schema() {
+        let c = catalog(
+            "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a ON DELETE CASCADE, n int CHECK (n > 0)); \
+             CREATE TABLE a (id int PRIMARY KEY, name text); CREATE INDEX a_name ON a (name); \
+             ALTER TABLE a RENAME COLUMN name TO full_name; ALTER TABLE a RENAME CONSTRAINT a_pkey TO a_key_renamed; \
+             CREATE OR REPLACE VIEW v AS SELECT id FROM a; CREATE VIEW w AS SELECT 1; DROP VIEW w; \
+             CREATE INDEX old_name ON b (n); ALTER INDEX old_name RENAME TO b_n",
+        );
+        let fk = &c.tables["b"].constraints[1];
+        // `REFERENCES a` without columns means a's key, known once `a` exists.
+        assert_eq!((fk.ref_columns.as_slice(), fk.detail.as_str()), (&["id".to_string()][..], " ON DELETE CASCADE"));
+        assert_eq!(c.tables["b"].constraints[2].detail, "n > 0");
+        assert_eq!(names(&c, "a"), ["a_key_renamed"]);
+        let indexes: Vec<String> = c.indexes().iter().map(|(_, i)| i.statement.as_ref().unwrap().to_string()).collect();
+        assert_eq!(indexes, ["CREATE INDEX a_name ON a(full_name)", "CREATE INDEX b_n ON b(n)"]);
+        let views: Vec<_> = c.views().iter().map(|(d, reads)| (d.sql.clone(), reads.to_vec())).collect();
+        assert_eq!(views, [("CREATE VIEW v AS SELECT id FROM a".to_string(), vec!["a".to_string()])]);
     }
 
     #[test]

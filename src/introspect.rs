@@ -225,3 +225,157 @@ pub fn diff(before: &[String], after: &[String]) -> Vec<String> {
     out.extend(after.iter().filter(|l| !before.contains(l)).map(|l| format!("+ {l}")));
     out
 }
+
+/// The live schema as `CREATE` statements in the database's own dialect, for `schema dump`
+/// of a database: stored definitions where the database keeps them (SQLite's
+/// `sqlite_master`, MySQL's `SHOW CREATE TABLE`), assembled from the catalog on PostgreSQL.
+/// sqlmig's own tables are left out; so are triggers and functions on the servers.
+pub fn ddl(driver: &mut dyn Driver, ledger: &str) -> Result<Vec<String>> {
+    let own = |name: &str| name.eq_ignore_ascii_case(ledger) || name.eq_ignore_ascii_case(&format!("{ledger}_schema"));
+    match driver.dialect() {
+        Dialect::Sqlite => Ok(rows(
+            driver,
+            "SELECT tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+            &[],
+        )?
+        .into_iter()
+        .filter(|r| !own(&r[0]))
+        .map(|r| r[1].clone())
+        .collect()),
+        Dialect::Mysql => {
+            let mut out = Vec::new();
+            let tables = rows(
+                driver,
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' \
+                 ORDER BY table_name",
+                &[],
+            )?;
+            for t in tables.iter().filter(|t| !own(&t[0])) {
+                let created = rows(driver, &format!("SHOW CREATE TABLE {}", Dialect::Mysql.quote_ident(&t[0])), &[])?;
+                out.extend(created.into_iter().filter_map(|r| r.get(1).cloned()));
+            }
+            let db =
+                rows(driver, "SELECT DATABASE()", &[])?.into_iter().next().and_then(|r| r.into_iter().next()).unwrap_or_default();
+            for v in rows(
+                driver,
+                "SELECT table_name, view_definition FROM information_schema.views WHERE table_schema = DATABASE() ORDER BY table_name",
+                &[],
+            )? {
+                // MySQL qualifies every name with the database: drop it, the dump is portable.
+                let body = v[1].replace(&format!("{}.", Dialect::Mysql.quote_ident(&db)), "");
+                out.push(format!("CREATE VIEW {} AS {body}", Dialect::Mysql.quote_ident(&v[0])));
+            }
+            Ok(out)
+        }
+        Dialect::Postgres => postgres_ddl(driver, &own),
+    }
+}
+
+/// A PostgreSQL default as written: a string literal without the cast PostgreSQL adds
+/// (`'todo'::character varying` is `'todo'`).
+fn plain_default(text: &str) -> &str {
+    if let Some(rest) = text.strip_prefix('\'') {
+        let mut chars = rest.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                    chars.next();
+                    continue;
+                }
+                let end = i + 2;
+                return if text[end..].starts_with("::") { &text[..end] } else { text };
+            }
+        }
+    }
+    text
+}
+
+fn postgres_ddl(driver: &mut dyn Driver, own: &dyn Fn(&str) -> bool) -> Result<Vec<String>> {
+    let q = |s: &str| crate::schema::ident(s, Dialect::Postgres);
+    let mut out = Vec::new();
+    let tables = rows(
+        driver,
+        "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') \
+         ORDER BY c.relname",
+        &[],
+    )?;
+    for t in tables.iter().map(|r| r[0].clone()).filter(|t| !own(t)) {
+        let table = sql_string(&format!("{}.{}", q_schema(driver)?, Dialect::Postgres.quote_ident(&t)));
+        let mut lines = Vec::new();
+        for c in rows(
+            driver,
+            &format!(
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text, \
+                 coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity::text \
+                 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 WHERE a.attrelid = {table}::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+            ),
+            &[],
+        )? {
+            let (mut ty, mut default) = (c[1].clone(), plain_default(&c[3]).to_string());
+            // A serial column is an integer whose default draws from its own sequence.
+            if default.starts_with("nextval(") {
+                if let Some(serial) = match ty.as_str() {
+                    "integer" => Some("serial"),
+                    "bigint" => Some("bigserial"),
+                    "smallint" => Some("smallserial"),
+                    _ => None,
+                } {
+                    ty = serial.to_string();
+                    default.clear();
+                }
+            }
+            let mut line = format!("{} {ty}", q(&c[0]));
+            if !default.is_empty() {
+                line.push_str(&format!(" DEFAULT {default}"));
+            }
+            if c[2] == "true" {
+                line.push_str(" NOT NULL");
+            }
+            match c[4].as_str() {
+                "a" => line.push_str(" GENERATED ALWAYS AS IDENTITY"),
+                "d" => line.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+                _ => {}
+            }
+            lines.push(line);
+        }
+        // Keys first, then the rest, each by name: a stable order.
+        for k in rows(
+            driver,
+            &format!(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = {table}::regclass \
+                 AND contype IN ('p', 'u', 'f', 'c') ORDER BY contype = 'p' DESC, conname"
+            ),
+            &[],
+        )? {
+            lines.push(format!("CONSTRAINT {} {}", q(&k[0]), k[1]));
+        }
+        out.push(format!("CREATE TABLE {} (\n    {}\n)", q(&t), lines.join(",\n    ")));
+    }
+    let schema = q_schema(driver)?;
+    for i in rows(
+        driver,
+        "SELECT i.tablename, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND NOT EXISTS \
+         (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass) \
+         ORDER BY i.indexname",
+        &[],
+    )? {
+        if !own(&i[0]) {
+            out.push(i[1].replace(&format!(" ON {schema}."), " ON ").replace(" USING btree ", " "));
+        }
+    }
+    for v in rows(driver, "SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema() ORDER BY viewname", &[])?
+    {
+        out.push(format!("CREATE VIEW {} AS {}", q(&v[0]), v[1].trim().trim_end_matches(';')));
+    }
+    Ok(out)
+}
+
+/// The current PostgreSQL schema, quoted as `pg_indexes` writes it.
+fn q_schema(driver: &mut dyn Driver) -> Result<String> {
+    Ok(rows(driver, "SELECT quote_ident(current_schema())", &[])?
+        .into_iter()
+        .next()
+        .and_then(|r| r.into_iter().next())
+        .unwrap_or_default())
+}

@@ -60,6 +60,7 @@ pub mod migration;
 pub mod migrator;
 pub mod plan;
 pub mod rebuild;
+pub mod schema;
 pub mod source;
 pub mod split;
 pub mod sql;

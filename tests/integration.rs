@@ -40,6 +40,8 @@ mod review;
 mod rollback;
 #[path = "integration/scaffold.rs"]
 mod scaffold;
+#[path = "integration/schema.rs"]
+mod schema;
 #[path = "integration/status.rs"]
 mod status;
 #[path = "integration/verify.rs"]

@@ -206,6 +206,36 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `sqlmig man > sqlmig.1`.
     Man,
+    /// The declarative schema: write out the schema the migrations produce.
+    Schema {
+        /// What to do.
+        #[command(subcommand)]
+        action: SchemaCommand,
+    },
+    /// Write the next migration: the difference between the schema the migrations produce and
+    /// a schema file, with a down section that reverses it.
+    Diff {
+        /// What the migration does, e.g. `add_invoices`.
+        name: String,
+        /// The desired schema: plain CREATE statements in the source dialect.
+        #[arg(long, value_name = "FILE", default_value = "schema.sql")]
+        schema_file: PathBuf,
+        /// A table (OLD:NEW) or column (TABLE.OLD:NEW) renamed rather than dropped and added.
+        #[arg(long, value_name = "OLD:NEW")]
+        rename: Vec<String>,
+        /// Mark drops and type changes with `-- sqlmig:allow` so `lint` passes them.
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Use a UTC timestamp version (YYYYMMDDHHMMSS).
+        #[arg(long, conflicts_with = "sequential")]
+        timestamp: bool,
+        /// Use the next sequential version.
+        #[arg(long)]
+        sequential: bool,
+    },
+    /// Compare the live database with the schema its applied migrations produce (exit 3 on
+    /// any difference).
+    Drift,
     /// Settle a migration left dirty by a failure: say what you did by hand.
     Resolve {
         /// The dirty migration's version.
@@ -217,5 +247,19 @@ pub enum Command {
         /// You undid the statements that ran: remove it from the ledger.
         #[arg(long)]
         rolled_back: bool,
+    },
+}
+
+/// `sqlmig schema` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Print (or write) the schema the migrations produce as canonical SQL in the source dialect.
+    Dump {
+        /// Write it to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Dump the live database's schema (`--database`) instead of the migrations'.
+        #[arg(long)]
+        live: bool,
     },
 }

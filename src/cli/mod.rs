@@ -5,6 +5,7 @@
 mod args;
 mod color;
 mod config;
+mod schema;
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -237,6 +238,10 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         Command::Man => return man(),
         _ => {}
     }
+    if let (Command::Diff { .. }, Some(s)) = (&cli.command, &cli.global.schema) {
+        return Err(Error::input(format!("`--schema {s}` names a PostgreSQL schema, which `diff` does not use"))
+            .with_help(format!("give the schema file with `--schema-file {s}`")));
+    }
     let settings = config::resolve(&cli.global)?;
     let ctx = Context::new(&cli.global, &settings)?;
     out.set("command", json!(command_name(&cli.command)));
@@ -252,6 +257,8 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
             | Command::Test
             | Command::Lint { .. }
             | Command::Import { .. }
+            | Command::Schema { .. }
+            | Command::Diff { .. }
     ) {
         out.set("database", json!(ctx.url.masked()));
     }
@@ -281,6 +288,21 @@ fn run(cli: &Cli, out: &mut Output) -> Result<i32> {
         }
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
         Command::Translate { file, from, to } => translate(&ctx, out, file, from.as_deref(), to),
+        Command::Schema { action: args::SchemaCommand::Dump { out: file, live } } => {
+            schema::dump(&ctx, out, file.as_deref(), *live)
+        }
+        Command::Diff { name, schema_file, rename, allow_destructive, timestamp, sequential } => {
+            let request = schema::DiffRequest {
+                name,
+                schema_file,
+                renames: rename,
+                allow_destructive: *allow_destructive,
+                timestamp: *timestamp,
+                sequential: *sequential,
+            };
+            schema::diff(&ctx, out, &request)
+        }
+        Command::Drift => schema::drift(&ctx, out),
         Command::Resolve { migration: version, applied, rolled_back } => {
             let resolution = if *applied {
                 Resolution::Applied
@@ -313,6 +335,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Import { .. } => "import",
         Command::Completions { .. } => "completions",
         Command::Man => "man",
+        Command::Schema { .. } => "schema",
+        Command::Diff { .. } => "diff",
+        Command::Drift => "drift",
     }
 }
 
@@ -365,6 +390,20 @@ fn slug(name: &str) -> String {
 const TIMESTAMP_DIGITS: usize = 14;
 
 fn new(ctx: &Context, out: &mut Output, name: &str, timestamp: bool, sequential: bool) -> Result<i32> {
+    let path = next_migration_path(ctx, name, timestamp, sequential)?;
+    let text = format!("-- {name}\n-- +up\n\n\n-- +down\n\n");
+    crate::files::create_new(&path, &text)?;
+    if ctx.dir.join(sumfile::FILE_NAME).exists() {
+        update_sum(ctx)?;
+    }
+    out.set("created", json!(path.display().to_string()));
+    out.result(path.display().to_string());
+    Ok(EXIT_OK)
+}
+
+/// The path of the next migration file named for `name`: the next sequential version, or a
+/// timestamp when asked or when the newest migration has one. Creates the folder if needed.
+fn next_migration_path(ctx: &Context, name: &str, timestamp: bool, sequential: bool) -> Result<PathBuf> {
     let slug = slug(name);
     if slug.is_empty() {
         return Err(Error::input(format!("`{name}` has no letters or digits to name a migration with")));
@@ -390,15 +429,7 @@ fn new(ctx: &Context, out: &mut Output, name: &str, timestamp: bool, sequential:
         let width = last.map_or(4, |m| m.version_text.len());
         format!("{next:0width$}")
     };
-    let path = ctx.dir.join(format!("{version_text}_{slug}.sql"));
-    let text = format!("-- {name}\n-- +up\n\n\n-- +down\n\n");
-    crate::files::create_new(&path, &text)?;
-    if ctx.dir.join(sumfile::FILE_NAME).exists() {
-        update_sum(ctx)?;
-    }
-    out.set("created", json!(path.display().to_string()));
-    out.result(path.display().to_string());
-    Ok(EXIT_OK)
+    Ok(ctx.dir.join(format!("{version_text}_{slug}.sql")))
 }
 
 fn ran_json(r: &Ran) -> Json {

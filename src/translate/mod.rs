@@ -259,7 +259,7 @@ fn rename_index(old: &ObjectName, new: &ObjectName, cx: &Context<'_>, mut out: T
             Ok(out)
         }
         _ => {
-            let Some(definition) = &index.definition else {
+            let Some(definition) = &index.statement else {
                 return Err(
                     refuse(format!("SQLite cannot rename index `{old}` in place"), Some(old.span())).help(section_help(cx.to))
                 );
@@ -1381,6 +1381,20 @@ mod tests {
                 "ALTER TABLE t DROP CONSTRAINT t_a_check",
                 "ALTER TABLE t DROP PRIMARY KEY",
             ]
+        );
+    }
+
+    #[test]
+    fn mysql_renamed_primary_key_is_a_model_change_only() {
+        let out = run(
+            "CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t RENAME CONSTRAINT t_pkey TO u_pkey; \
+             ALTER TABLE t DROP CONSTRAINT u_pkey",
+            Dialect::Mysql,
+        );
+        // The rename emits nothing but a notice; the model knows the key by its new name.
+        assert_eq!(
+            out[1..],
+            ["-- `RENAME CONSTRAINT t_pkey` skipped: MySQL names every primary key `PRIMARY`", "ALTER TABLE t DROP PRIMARY KEY",]
         );
     }
 
