@@ -275,13 +275,13 @@ impl Table {
         columns: Vec<String>,
         name: Option<&Ident>,
         references: Option<String>,
-        catalog_names: &HashSet<String>,
+        catalog_names: &dyn Fn(&str) -> bool,
     ) -> String {
         let name = match name {
             Some(n) => n.value.clone(),
             // Checked in place: copying every name in the schema per constraint was quadratic.
             None => generated_name(&self.name, kind, &columns, &|n| {
-                catalog_names.contains(n) || self.constraints.iter().any(|c| c.name.eq_ignore_ascii_case(n))
+                catalog_names(n) || self.constraints.iter().any(|c| c.name.eq_ignore_ascii_case(n))
             }),
         };
         if kind == ConstraintKind::PrimaryKey {
@@ -292,7 +292,7 @@ impl Table {
     }
 
     /// The table as `CREATE TABLE` defines it, with every constraint named.
-    pub fn from_create(ct: &CreateTable, catalog_names: &HashSet<String>) -> Table {
+    pub fn from_create(ct: &CreateTable, catalog_names: &dyn Fn(&str) -> bool) -> Table {
         let mut t = Table {
             name: key(&ct.name),
             columns: ct.columns.iter().map(|c| Column { def: c.clone() }).collect(),
@@ -319,7 +319,7 @@ impl Table {
 
 impl Table {
     /// Record a table constraint (the kinds that are modelled). Returns its name.
-    pub(crate) fn add_table_constraint(&mut self, c: &TableConstraint, catalog_names: &HashSet<String>) -> Option<String> {
+    pub(crate) fn add_table_constraint(&mut self, c: &TableConstraint, catalog_names: &dyn Fn(&str) -> bool) -> Option<String> {
         let (kind, columns, name) = describe(c)?;
         let references = referenced(match c {
             TableConstraint::ForeignKey(f) => Some(f),
@@ -388,12 +388,18 @@ impl Catalog {
         self.tables.keys().chain(self.indexes.keys()).chain(self.views.keys()).cloned().collect()
     }
 
+    /// Whether a table, index or view has this name (lowercase): [`Catalog::relation_names`]
+    /// without copying every name, which made folding N tables quadratic.
+    pub fn has_relation(&self, name: &str) -> bool {
+        self.tables.contains_key(name) || self.indexes.contains_key(name) || self.views.contains_key(name)
+    }
+
     /// Fold one statement into the model. Statements that do not change the schema, and
     /// forms it does not model, are ignored.
     pub fn apply(&mut self, stmt: &Statement) {
         match stmt {
             Statement::CreateTable(ct) => {
-                let table = Table::from_create(ct, &self.relation_names());
+                let table = Table::from_create(ct, &|n| self.has_relation(n));
                 self.tables.insert(key(&ct.name), table);
             }
             Statement::CreateIndex(ci) => {
@@ -430,8 +436,10 @@ impl Catalog {
 
     fn alter(&mut self, table: &str, operations: &[AlterTableOperation]) {
         for op in operations {
-            let names = self.relation_names();
-            let Some(t) = self.tables.get_mut(table) else { return };
+            // Taken out of the map while it changes, so the other relations' names can be
+            // looked up in place instead of copied (the table's own name stays taken).
+            let Some(mut t) = self.tables.remove(table) else { return };
+            let names = |n: &str| n == table || self.has_relation(n);
             match op {
                 AlterTableOperation::AddColumn { column_def, .. } => {
                     t.columns.push(Column { def: column_def.clone() });
@@ -470,13 +478,11 @@ impl Catalog {
                     let new = match table_name {
                         RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => key(n),
                     };
-                    if let Some(mut t) = self.tables.remove(table) {
-                        t.name = new.clone();
-                        self.tables.insert(new.clone(), t);
-                        for i in self.indexes.values_mut() {
-                            if i.table == table {
-                                i.table = new.clone();
-                            }
+                    t.name = new.clone();
+                    self.tables.insert(new.clone(), t);
+                    for i in self.indexes.values_mut() {
+                        if i.table == table {
+                            i.table = new.clone();
                         }
                     }
                     return;
@@ -497,6 +503,7 @@ impl Catalog {
                 }
                 _ => {}
             }
+            self.tables.insert(table.to_string(), t);
         }
     }
 }
