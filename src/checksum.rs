@@ -25,6 +25,15 @@ impl Checksum {
         Checksum(*blake3::hash(bytes).as_bytes())
     }
 
+    /// Hash text given in pieces, as if they were one string.
+    pub fn of_pieces<'a>(pieces: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut hasher = blake3::Hasher::new();
+        for p in pieces {
+            hasher.update(p.as_bytes());
+        }
+        Checksum(*hasher.finalize().as_bytes())
+    }
+
     /// The lowercase hex form stored in the ledger.
     pub fn to_hex(&self) -> String {
         self.to_string()
