@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, Expr, Ident, ObjectName, ObjectType,
@@ -108,7 +109,9 @@ pub struct Index {
 /// The schema built by the migrations so far.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    tables: HashMap<String, Table>,
+    /// Shared, so that a copy of the catalog (rollback keeps one per migration it translates)
+    /// costs a map of names, not every table again; a table is copied when it changes.
+    tables: HashMap<String, Arc<Table>>,
     /// Index name (lowercase) → the index.
     indexes: HashMap<String, Index>,
     /// View name (lowercase) → the tables and views its query reads (lowercase).
@@ -332,7 +335,7 @@ impl Table {
 impl Catalog {
     /// The table named `name`.
     pub fn table(&self, name: &ObjectName) -> Option<&Table> {
-        self.tables.get(&key(name))
+        self.tables.get(&key(name)).map(|t| &**t)
     }
 
     /// The table an index belongs to.
@@ -400,7 +403,7 @@ impl Catalog {
         match stmt {
             Statement::CreateTable(ct) => {
                 let table = Table::from_create(ct, &|n| self.has_relation(n));
-                self.tables.insert(key(&ct.name), table);
+                self.tables.insert(key(&ct.name), Arc::new(table));
             }
             Statement::CreateIndex(ci) => {
                 if let Some(name) = &ci.name {
@@ -438,7 +441,8 @@ impl Catalog {
         for op in operations {
             // Taken out of the map while it changes, so the other relations' names can be
             // looked up in place instead of copied (the table's own name stays taken).
-            let Some(mut t) = self.tables.remove(table) else { return };
+            let Some(t) = self.tables.remove(table) else { return };
+            let mut t = Arc::unwrap_or_clone(t);
             let names = |n: &str| n == table || self.has_relation(n);
             match op {
                 AlterTableOperation::AddColumn { column_def, .. } => {
@@ -479,7 +483,7 @@ impl Catalog {
                         RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => key(n),
                     };
                     t.name = new.clone();
-                    self.tables.insert(new.clone(), t);
+                    self.tables.insert(new.clone(), Arc::new(t));
                     for i in self.indexes.values_mut() {
                         if i.table == table {
                             i.table = new.clone();
@@ -503,7 +507,7 @@ impl Catalog {
                 }
                 _ => {}
             }
-            self.tables.insert(table.to_string(), t);
+            self.tables.insert(table.to_string(), Arc::new(t));
         }
     }
 }

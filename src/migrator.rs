@@ -76,7 +76,10 @@ impl Project {
 
     /// Parse every migration, reporting all malformed files at once.
     pub fn check(&self) -> Result<()> {
-        crate::error::collect(self.migrations.iter().filter_map(|m| m.parse(self.dialect).err()).collect())
+        let files: Vec<&Migration> = self.migrations.iter().collect();
+        let mut errors = Vec::new();
+        crate::migration::parse_each(&files, self.dialect, |_, parsed| errors.extend(parsed.err()));
+        crate::error::collect(errors)
     }
 }
 

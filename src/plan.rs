@@ -479,12 +479,14 @@ pub fn plan_rollback(
         }
     }
     // A down section that translates sees the schema as it is with its migration applied.
-    // Fold the migrations once, in order, keeping a copy at each such migration: folding from
-    // the start for each one would parse every file again per rolled-back migration.
+    // Fold the migrations once, in order, emitting each such section from a copy of the
+    // schema at its migration: folding from the start for each one would parse every file
+    // again per rolled-back migration, and keeping a copy per migration took hundreds of MB.
     let needed: std::collections::BTreeSet<usize> =
         candidates.iter().filter(|(_, _, p)| p.translates(Direction::Down, target)).map(|(_, i, _)| *i).collect();
-    let mut snapshots: HashMap<usize, Catalog> = HashMap::new();
+    let mut translated: HashMap<usize, Result<Option<Script>>> = HashMap::new();
     if let Some(&last) = needed.iter().next_back() {
+        let parsed_at: HashMap<usize, &ParsedMigration> = candidates.iter().map(|(_, i, p)| (*i, p)).collect();
         let mut catalog = Catalog::default();
         let files: Vec<&Migration> = migrations[..=last].iter().collect();
         crate::migration::parse_each(&files, default_dialect, |i, parsed| {
@@ -492,16 +494,21 @@ pub fn plan_rollback(
             if let Ok(p) = parsed {
                 p.fold(Direction::Up, target, &mut catalog);
             }
-            if needed.contains(&i) {
-                snapshots.insert(i, catalog.clone());
+            if let (true, Some(p)) = (needed.contains(&i), parsed_at.get(&i)) {
+                // The copy takes the down section's own changes, and is dropped right away.
+                let mut copy = catalog.clone();
+                translated.insert(i, p.script(&migrations[i].source, Direction::Down, target, &mut copy));
             }
         });
     }
     let mut units = Vec::new();
     for (row, i, p) in candidates {
         let m = &migrations[i];
-        let mut catalog = snapshots.remove(&i).unwrap_or_default();
-        let result = p.script(&m.source, Direction::Down, target, &mut catalog).and_then(|script| {
+        let script = match translated.remove(&i) {
+            Some(script) => script,
+            None => p.script(&m.source, Direction::Down, target, &mut Catalog::default()),
+        };
+        let result = script.and_then(|script| {
             let script = script.ok_or_else(|| {
                 Error::input(format!("{} has no `-- +down` section, so it cannot be rolled back", m.label()))
                     .with_help("add a `-- +down` section that undoes the up section; nothing was rolled back")
