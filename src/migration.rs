@@ -255,11 +255,14 @@ pub fn parse_each(migrations: &[&Migration], default_dialect: Dialect, mut each:
     let next = AtomicUsize::new(0);
     let wanted = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // Set when `each` returns or unwinds, so no worker waits for a consumer that is gone.
-    struct Stop<'a>(&'a AtomicBool);
+    // Set when `each` returns or unwinds, so no worker waits for a consumer that is gone
+    // (`.1`: only when unwinding).
+    struct Stop<'a>(&'a AtomicBool, bool);
     impl Drop for Stop<'_> {
         fn drop(&mut self) {
-            self.0.store(true, Ordering::Relaxed);
+            if !self.1 || std::thread::panicking() {
+                self.0.store(true, Ordering::Relaxed);
+            }
         }
     }
     std::thread::scope(|scope| {
@@ -267,22 +270,27 @@ pub fn parse_each(migrations: &[&Migration], default_dialect: Dialect, mut each:
         for _ in 0..threads {
             let tx = tx.clone();
             let (next, wanted, stop) = (&next, &wanted, &stop);
-            scope.spawn(move || loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(m) = migrations.get(k) else { break };
-                while k >= wanted.load(Ordering::Acquire) + window {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
+            scope.spawn(move || {
+                // A worker that panics stops the others too, so none waits for a file that will
+                // never be handed out; the scope then passes the panic on.
+                let _stop = Stop(stop, true);
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(m) = migrations.get(k) else { break };
+                    while k >= wanted.load(Ordering::Acquire) + window {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_micros(100));
                     }
-                    std::thread::sleep(std::time::Duration::from_micros(100));
-                }
-                if stop.load(Ordering::Relaxed) || tx.send((k, m.parse(default_dialect))).is_err() {
-                    break;
+                    if stop.load(Ordering::Relaxed) || tx.send((k, m.parse(default_dialect))).is_err() {
+                        break;
+                    }
                 }
             });
         }
         drop(tx);
-        let _stop = Stop(&stop);
+        let _stop = Stop(&stop, false);
         let mut ahead = std::collections::HashMap::new();
         let mut want = 0;
         for (k, result) in rx {
