@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use sqlparser::ast::{
     AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, Expr, Ident, ObjectName,
@@ -127,7 +128,9 @@ pub struct Definition {
 /// The schema built by the migrations so far.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    tables: HashMap<String, Table>,
+    /// Shared, so that a copy of the catalog (rollback keeps one per migration it translates)
+    /// costs a map of names, not every table again; a table is copied when it changes.
+    tables: HashMap<String, Arc<Table>>,
     /// Index name (lowercase) → the index.
     indexes: HashMap<String, Index>,
     /// View name (lowercase) → the tables and views its query reads (lowercase).
@@ -342,13 +345,13 @@ impl Table {
         columns: Vec<String>,
         name: Option<&Ident>,
         references: Option<String>,
-        catalog_names: &HashSet<String>,
+        catalog_names: &dyn Fn(&str) -> bool,
     ) -> String {
         let name = match name {
             Some(n) => n.value.clone(),
             // Checked in place: copying every name in the schema per constraint was quadratic.
             None => generated_name(&self.name, kind, &columns, &|n| {
-                catalog_names.contains(n) || self.constraints.iter().any(|c| c.name.eq_ignore_ascii_case(n))
+                catalog_names(n) || self.constraints.iter().any(|c| c.name.eq_ignore_ascii_case(n))
             }),
         };
         if kind == ConstraintKind::PrimaryKey {
@@ -366,7 +369,7 @@ impl Table {
     }
 
     /// The table as `CREATE TABLE` defines it, with every constraint named.
-    pub fn from_create(ct: &CreateTable, catalog_names: &HashSet<String>) -> Table {
+    pub fn from_create(ct: &CreateTable, catalog_names: &dyn Fn(&str) -> bool) -> Table {
         let mut t = Table {
             name: key(&ct.name),
             columns: ct.columns.iter().map(|c| Column { def: c.clone() }).collect(),
@@ -394,7 +397,7 @@ impl Table {
 
 impl Table {
     /// Record a table constraint (the kinds that are modelled). Returns its name.
-    pub(crate) fn add_table_constraint(&mut self, c: &TableConstraint, catalog_names: &HashSet<String>) -> Option<String> {
+    pub(crate) fn add_table_constraint(&mut self, c: &TableConstraint, catalog_names: &dyn Fn(&str) -> bool) -> Option<String> {
         let (kind, columns, name) = describe(c)?;
         let references = referenced(match c {
             TableConstraint::ForeignKey(f) => Some(f),
@@ -430,7 +433,11 @@ impl Catalog {
                 Some((i, pk.clone()))
             })
             .collect();
+        if fill.is_empty() {
+            return;
+        }
         if let Some(t) = self.tables.get_mut(table) {
+            let t = Arc::make_mut(t);
             for (i, pk) in fill {
                 t.constraints[i].ref_columns = pk;
             }
@@ -439,7 +446,7 @@ impl Catalog {
 
     /// Every table, by name.
     pub fn tables(&self) -> Vec<&Table> {
-        let mut out: Vec<&Table> = self.tables.values().collect();
+        let mut out: Vec<&Table> = self.tables.values().map(|t| t.as_ref()).collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out
     }
@@ -478,7 +485,7 @@ impl Catalog {
 
     /// The table named `name`.
     pub fn table(&self, name: &ObjectName) -> Option<&Table> {
-        self.tables.get(&key(name))
+        self.tables.get(&key(name)).map(|t| &**t)
     }
 
     /// The table an index belongs to.
@@ -539,14 +546,20 @@ impl Catalog {
         self.tables.keys().chain(self.indexes.keys()).chain(self.views.keys()).cloned().collect()
     }
 
+    /// Whether a table, index or view has this name (lowercase): [`Catalog::relation_names`]
+    /// without copying every name, which made folding N tables quadratic.
+    pub fn has_relation(&self, name: &str) -> bool {
+        self.tables.contains_key(name) || self.indexes.contains_key(name) || self.views.contains_key(name)
+    }
+
     /// Fold one statement into the model. Statements that do not change the schema, and
     /// forms it does not model, are ignored.
     pub fn apply(&mut self, stmt: &Statement) {
         match stmt {
             Statement::CreateTable(ct) => {
-                let table = Table::from_create(ct, &self.relation_names());
+                let table = Table::from_create(ct, &|n| self.has_relation(n));
                 let name = key(&ct.name);
-                self.tables.insert(name.clone(), table);
+                self.tables.insert(name.clone(), Arc::new(table));
                 // Its own foreign keys, and those written earlier that reference it.
                 let waiting: Vec<String> = self
                     .tables
@@ -639,8 +652,12 @@ impl Catalog {
 
     fn alter(&mut self, table: &str, operations: &[AlterTableOperation]) {
         for op in operations {
-            let names = self.relation_names();
-            let Some(t) = self.tables.get_mut(table) else { return };
+            // Taken out of the map while it changes, so the other relations' names can be
+            // looked up in place instead of copied (the table's own name stays taken).
+            let Some(t) = self.tables.remove(table) else { return };
+            let mut t = Arc::unwrap_or_clone(t);
+            let mut resolve = false;
+            let names = |n: &str| n == table || self.has_relation(n);
             match op {
                 AlterTableOperation::AddColumn { column_def, .. } => {
                     t.columns.push(Column { def: column_def.clone() });
@@ -685,25 +702,26 @@ impl Catalog {
                     let new = match table_name {
                         RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => key(n),
                     };
-                    if let Some(mut t) = self.tables.remove(table) {
-                        t.name = new.clone();
-                        self.tables.insert(new.clone(), t);
-                        for i in self.indexes.values_mut() {
-                            if i.table == table {
-                                i.table = new.clone();
-                                if let Some(s) = &mut i.statement {
-                                    s.table_name = ObjectName::from(vec![Ident::new(new.clone())]);
-                                }
+                    t.name = new.clone();
+                    self.tables.insert(new.clone(), Arc::new(t));
+                    for i in self.indexes.values_mut() {
+                        if i.table == table {
+                            i.table = new.clone();
+                            if let Some(s) = &mut i.statement {
+                                s.table_name = ObjectName::from(vec![Ident::new(new.clone())]);
                             }
                         }
-                        for t in self.tables.values_mut() {
+                    }
+                    for t in self.tables.values_mut() {
+                        if t.constraints.iter().any(|c| c.references.as_deref() == Some(table)) {
+                            let t = Arc::make_mut(t);
                             for c in t.constraints.iter_mut().filter(|c| c.references.as_deref() == Some(table)) {
                                 c.references = Some(new.clone());
                             }
                         }
-                        for d in self.triggers.values_mut().filter(|d| d.table.as_deref() == Some(table)) {
-                            d.table = Some(new.clone());
-                        }
+                    }
+                    for d in self.triggers.values_mut().filter(|d| d.table.as_deref() == Some(table)) {
+                        d.table = Some(new.clone());
                     }
                     return;
                 }
@@ -714,7 +732,7 @@ impl Catalog {
                 }
                 AlterTableOperation::AddConstraint { constraint, .. } => {
                     t.add_table_constraint(constraint, &names);
-                    self.resolve_references(table);
+                    resolve = true;
                 }
                 AlterTableOperation::RenameConstraint { old_name, new_name } => {
                     if let Some(c) = t.constraints.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&old_name.value)) {
@@ -728,6 +746,11 @@ impl Catalog {
                     t.constraints.retain(|c| !c.name.eq_ignore_ascii_case(&name.value));
                 }
                 _ => {}
+            }
+            self.tables.insert(table.to_string(), Arc::new(t));
+            if resolve {
+                // With the table back in place: it may reference itself.
+                self.resolve_references(table);
             }
         }
     }

@@ -47,13 +47,12 @@ pub enum LedgerWrite {
 /// whole plan shares (`--single-transaction`), so it opens and commits none of its own.
 pub fn steps(unit: &Unit, dialect: crate::dialect::Dialect, inside: bool) -> Vec<Step> {
     let n = unit.script.statements.len();
-    let statements = (0..n).map(|index| Step::Statement { index });
     let mut out = Vec::with_capacity(2 * n + 4);
     if unit.transactional || inside {
         if !inside {
             out.push(Step::Control(dialect.begin_sql().into()));
         }
-        out.extend(statements);
+        out.extend((0..n).map(|index| Step::Statement { index }));
         out.push(Step::Ledger(match unit.direction {
             Direction::Up => LedgerWrite::Insert(LedgerState::Applied),
             Direction::Down => LedgerWrite::Delete,
@@ -63,21 +62,45 @@ pub fn steps(unit: &Unit, dialect: crate::dialect::Dialect, inside: bool) -> Vec
         }
     } else {
         let running = LedgerState::Running(unit.direction);
+        let last = match unit.direction {
+            Direction::Up => LedgerWrite::Progress(LedgerState::Applied, n),
+            Direction::Down => LedgerWrite::Delete,
+        };
         out.push(Step::Ledger(match unit.direction {
             Direction::Up => LedgerWrite::Insert(running),
             Direction::Down => LedgerWrite::Progress(running, 0),
         }));
-        for s in statements {
-            let Step::Statement { index } = s else { continue };
-            out.push(s);
-            if index + 1 < n {
-                out.push(Step::Ledger(LedgerWrite::Progress(running, index + 1)));
+        // A run of data statements (which never commit implicitly) shares one transaction
+        // with the ledger write after it: one commit for the run instead of two per
+        // statement. A crash or a failure inside it rolls the run back, and the ledger still
+        // says exactly which statements before it ran. Not in a `-- +no-transaction`
+        // section, which asked for no transaction at all.
+        let statements = &unit.script.statements;
+        let mut index = 0;
+        while index < n {
+            let data_run = if unit.script.no_transaction {
+                0
+            } else {
+                statements[index..].iter().take_while(|e| e.data && e.rebuild.is_none()).count()
+            };
+            if data_run == 0 {
+                out.push(Step::Statement { index });
+                index += 1;
+                if index < n {
+                    out.push(Step::Ledger(LedgerWrite::Progress(running, index)));
+                }
+                continue;
+            }
+            out.push(Step::Control(dialect.begin_sql().into()));
+            out.extend((index..index + data_run).map(|index| Step::Statement { index }));
+            index += data_run;
+            out.push(Step::Ledger(if index == n { last } else { LedgerWrite::Progress(running, index) }));
+            out.push(Step::Control("COMMIT".into()));
+            if index == n {
+                return out;
             }
         }
-        out.push(Step::Ledger(match unit.direction {
-            Direction::Up => LedgerWrite::Progress(LedgerState::Applied, n),
-            Direction::Down => LedgerWrite::Delete,
-        }));
+        out.push(Step::Ledger(last));
     }
     out
 }
@@ -122,6 +145,21 @@ fn with_literals(sql: &str, params: &[Value]) -> String {
     out
 }
 
+/// The statements a unit sends, in order, with the ledger's values written in.
+fn unit_sql(unit: &Unit, ledger: &Ledger, dialect: crate::dialect::Dialect, inside: bool) -> Vec<String> {
+    steps(unit, dialect, inside)
+        .into_iter()
+        .map(|step| match step {
+            Step::Control(sql) => sql,
+            Step::Statement { index } => unit.script.statements[index].sql.clone(),
+            Step::Ledger(write) => {
+                let (sql, params) = ledger_sql(ledger, unit, write, 0);
+                with_literals(&sql, &params)
+            }
+        })
+        .collect()
+}
+
 /// The SQL a plan would send, as a script: what `apply --dry-run` prints.
 pub fn render(plan: &Plan, migrations: &[Migration], ledger: &Ledger, dialect: crate::dialect::Dialect) -> String {
     let mut out = String::new();
@@ -131,15 +169,7 @@ pub fn render(plan: &Plan, migrations: &[Migration], ledger: &Ledger, dialect: c
     for unit in &plan.units {
         let m = &migrations[unit.index];
         out.push_str(&format!("-- {} ({})\n", m.label(), unit.direction.name()));
-        for step in steps(unit, dialect, plan.single_transaction) {
-            let sql = match step {
-                Step::Control(sql) => sql,
-                Step::Statement { index } => unit.script.statements[index].sql.clone(),
-                Step::Ledger(write) => {
-                    let (sql, params) = ledger_sql(ledger, unit, write, 0);
-                    with_literals(&sql, &params)
-                }
-            };
+        for sql in unit_sql(unit, ledger, dialect, plan.single_transaction) {
             out.push_str(&sql);
             out.push_str(";\n");
         }
@@ -228,18 +258,35 @@ pub fn rehearse_units(
     } else {
         plan.units.iter().map(|u| Plan { units: vec![u.clone()], single_transaction: false, warnings: Vec::new() }).collect()
     };
+    // Units after the last rebuild need no rehearsal: what they send is known without
+    // running them, and no later plan reads the schema they leave.
+    let rehearsed = match plan.units.iter().rposition(has_rebuild) {
+        _ if plan.single_transaction => chunks.len(),
+        Some(last) => last + 1,
+        None => 0,
+    };
     let mut out = Vec::new();
-    for chunk in chunks {
+    for chunk in chunks.iter().skip(rehearsed) {
+        let unit = &chunk.units[0];
+        let statements = unit_sql(unit, ledger, scratch.dialect(), false);
+        out.push(Rehearsed {
+            header: Some(format!("{} ({})", migrations[unit.index].label(), unit.direction.name())),
+            statements,
+        });
+    }
+    let mut out_rehearsed = Vec::new();
+    for chunk in chunks.into_iter().take(rehearsed) {
         let mut rec = Recorder { inner: &mut *scratch, log: Vec::new() };
         let report = execute(&mut rec, ledger, &chunk, migrations, &mut |_| {});
         let header = (chunk.units.len() == 1)
             .then(|| format!("{} ({})", migrations[chunk.units[0].index].label(), chunk.units[0].direction.name()));
-        out.push(Rehearsed { header, statements: rec.log });
+        out_rehearsed.push(Rehearsed { header, statements: rec.log });
         if let Some(e) = report.failure {
             return Err(e);
         }
     }
-    Ok(out)
+    out_rehearsed.extend(out);
+    Ok(out_rehearsed)
 }
 
 /// [`rehearse_units`], as a script.
@@ -503,6 +550,8 @@ fn run_steps(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migratio
     let elapsed = |s: &Instant| s.elapsed().as_millis() as i64;
     let mut in_transaction = false;
     let mut done = 0usize;
+    // Statements done when the open transaction began: what stays if it rolls back.
+    let mut done_at_begin = 0usize;
     let mut fk_tables: Vec<String> = Vec::new();
     for step in steps(unit, dialect, inside) {
         let failed = |stmt: &crate::migration::Emitted, message: String| Error::Migration {
@@ -528,6 +577,7 @@ fn run_steps(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migratio
                 let r = driver.execute(sql).map_err(|e| Error::Database(format!("`{sql}` failed: {e}")));
                 if r.is_ok() {
                     in_transaction = sql != "COMMIT";
+                    done_at_begin = done;
                 }
                 r
             }
@@ -560,7 +610,8 @@ fn run_steps(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migratio
             if inside {
                 return Err(e); // the caller rolls back the shared transaction
             }
-            return Err(fail(driver, ledger, unit, m, e, in_transaction, done, elapsed(&started)));
+            let committed = if in_transaction { done_at_begin } else { done };
+            return Err(fail(driver, ledger, unit, m, e, in_transaction, committed, elapsed(&started)));
         }
     }
     if inside && !fk_tables.is_empty() {
@@ -579,7 +630,8 @@ fn run_steps(driver: &mut dyn Driver, ledger: &Ledger, unit: &Unit, m: &Migratio
     Ok(Ran { version: unit.row.version, label: m.label(), direction: unit.direction, ms: started.elapsed().as_millis() as u64 })
 }
 
-/// Clean up after a failed step and say what state things are in.
+/// Clean up after a failed step and say what state things are in. `done`: the statements
+/// that ran and stay committed.
 #[allow(clippy::too_many_arguments)]
 fn fail(
     driver: &mut dyn Driver,
@@ -596,6 +648,8 @@ fn fail(
         if let Err(e) = driver.execute("ROLLBACK") {
             return Error::Database(format!("{error}; then ROLLBACK failed too: {e}"));
         }
+    }
+    if in_transaction && unit.transactional {
         return error.with_help(format!(
             "the migration was rolled back: neither its changes nor a ledger row remain; fix {} and run the command again",
             m.path().display()
@@ -618,6 +672,62 @@ fn fail(
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    fn unit(data: &[bool], direction: Direction, no_transaction: bool) -> Unit {
+        let statements = data.iter().map(|&d| crate::migration::Emitted::sql("S".into(), 0..1).data(d)).collect();
+        let script = crate::migration::Script { statements, no_transaction, unparsed: 0, data_only: false, notices: Vec::new() };
+        let row = crate::ledger::LedgerRow {
+            version: 1,
+            name: "m".into(),
+            seq: 1,
+            state: LedgerState::Applied,
+            checksum: String::new(),
+            canonical_checksum: String::new(),
+            up_checksum: String::new(),
+            down_checksum: String::new(),
+            checksum_scheme: 1,
+            statements_done: 0,
+            statements_total: 0,
+            unparsed_statements: 0,
+            applied_at: String::new(),
+            execution_ms: 0,
+            sqlmig_version: String::new(),
+            previous_checksum: None,
+            repaired_at: None,
+        };
+        Unit { index: 0, direction, script, transactional: false, row }
+    }
+
+    /// Steps as short names: `B`/`C` begin and commit, `S0`.. statements, `I`/`P1`../`A`/`D`
+    /// ledger insert, progress, applied, delete.
+    fn shape(unit: &Unit) -> String {
+        let names: Vec<String> = steps(unit, crate::dialect::Dialect::Mysql, false)
+            .into_iter()
+            .map(|s| match s {
+                Step::Control(sql) if sql == "COMMIT" => "C".into(),
+                Step::Control(_) => "B".into(),
+                Step::Statement { index } => format!("S{index}"),
+                Step::Ledger(LedgerWrite::Insert(_)) => "I".into(),
+                Step::Ledger(LedgerWrite::Progress(LedgerState::Applied, _)) => "A".into(),
+                Step::Ledger(LedgerWrite::Progress(_, n)) => format!("P{n}"),
+                Step::Ledger(LedgerWrite::Delete) => "D".into(),
+            })
+            .collect();
+        names.join(" ")
+    }
+
+    #[test]
+    fn data_runs_share_a_transaction_with_the_next_ledger_write() {
+        // DDL, DDL, data, data: the data and the final write commit together.
+        assert_eq!(shape(&unit(&[false, false, true, true], Direction::Up, false)), "I S0 P1 S1 P2 B S2 S3 A C");
+        // Data first, then DDL.
+        assert_eq!(shape(&unit(&[true, false], Direction::Up, false)), "I B S0 P1 C S1 A");
+        assert_eq!(shape(&unit(&[false, true, false], Direction::Up, false)), "I S0 P1 B S1 P2 C S2 A");
+        assert_eq!(shape(&unit(&[false, true], Direction::Down, false)), "P0 S0 P1 B S1 D C");
+        // Only DDL, or a `-- +no-transaction` section: a ledger write after every statement.
+        assert_eq!(shape(&unit(&[false, false], Direction::Up, false)), "I S0 P1 S1 A");
+        assert_eq!(shape(&unit(&[false, true, true], Direction::Up, true)), "I S0 P1 S1 P2 S2 A");
+    }
 
     #[test]
     fn literals_replace_placeholders() {

@@ -262,6 +262,12 @@ impl Ledger {
         if !driver.table_exists(&self.table)? {
             return Ok(Vec::new());
         }
+        self.read_existing(driver)
+    }
+
+    /// [`Ledger::read`] when the caller has just seen that the ledger table exists (one
+    /// round trip fewer on every command that holds the lock).
+    pub fn read_existing(&self, driver: &mut dyn Driver) -> Result<Vec<LedgerRow>> {
         // A layout-1 ledger is read as it is: reading never writes, and the upgrade waits
         // for the next command that takes the lock.
         let columns =

@@ -88,12 +88,21 @@ pub struct Emitted {
     /// For a rebuild merged from consecutive ALTERs: each one's span and how many of the
     /// operations it contributed, so a refusal can point at the ALTER that caused it.
     pub parts: Vec<(Range<usize>, usize)>,
+    /// Whether it only reads or changes rows (no DDL), so it never commits implicitly: on
+    /// MySQL, a run of such statements shares one transaction with the ledger write after it.
+    pub data: bool,
 }
 
 impl Emitted {
     /// A statement that runs as it is.
     pub fn sql(sql: String, origin: Range<usize>) -> Self {
-        Emitted { sql, origin, rebuild: None, parts: Vec::new() }
+        Emitted { sql, origin, rebuild: None, parts: Vec::new(), data: false }
+    }
+
+    /// Mark it as changing only data (see [`Emitted::data`]).
+    pub fn data(mut self, data: bool) -> Self {
+        self.data = data;
+        self
     }
 }
 
@@ -126,7 +135,14 @@ impl Migration {
 
     /// A migration from text already in memory.
     pub fn from_source(id: MigrationId, source: Source) -> Self {
-        let checksum = Checksum::of(source.normalized().as_bytes());
+        // Hashed in place: most files have no CR, and the others are hashed piece by piece,
+        // so the file is never copied.
+        let text = &source.text[source.content_start()..];
+        let checksum = if text.as_bytes().contains(&b'\r') {
+            Checksum::of_pieces(source.normalized_pieces())
+        } else {
+            Checksum::of(text.as_bytes())
+        };
         Migration { id, source, checksum }
     }
 
@@ -194,6 +210,26 @@ impl Migration {
         Ok(ParsedMigration { dialect, sections, canonical, envsub_unparsed })
     }
 
+    /// Whether running `direction` on `target` translates from another dialect, told from
+    /// the file's structure alone (its sections and dialect lines), without parsing its SQL:
+    /// [`ParsedMigration::translates`] for a file that parses, `false` for one that does not.
+    pub fn translates(&self, direction: Direction, target: Dialect, default_dialect: Dialect) -> bool {
+        let Ok(file) = format::file(&self.source) else {
+            return false;
+        };
+        let dialect = file.dialect.unwrap_or(default_dialect);
+        let mut plain = None;
+        for s in file.sections.iter().filter(|s| s.direction == direction) {
+            match s.target {
+                // A section for the target is written in the target's SQL.
+                Some(t) if t == target => return false,
+                None => plain = Some(dialect),
+                Some(_) => {}
+            }
+        }
+        plain.is_some_and(|d| d != target)
+    }
+
     /// `<version>_<name>`.
     pub fn label(&self) -> String {
         self.id.to_string()
@@ -203,6 +239,72 @@ impl Migration {
     pub fn path(&self) -> &Path {
         &self.id.path
     }
+}
+
+/// Parse `migrations` on every core, handing each result to `each` in order (with its
+/// index in `migrations`). Workers run at most a few files ahead of `each`, so only a handful
+/// of parsed migrations exist at a time however long the list is: a run keeps what it emits,
+/// never every file's syntax tree.
+pub fn parse_each(migrations: &[&Migration], default_dialect: Dialect, mut each: impl FnMut(usize, Result<ParsedMigration>)) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(migrations.len());
+    if threads <= 1 {
+        for (k, m) in migrations.iter().enumerate() {
+            each(k, m.parse(default_dialect));
+        }
+        return;
+    }
+    let window = 4 * threads;
+    let next = AtomicUsize::new(0);
+    let wanted = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // Set when `each` returns or unwinds, so no worker waits for a consumer that is gone
+    // (`.1`: only when unwinding).
+    struct Stop<'a>(&'a AtomicBool, bool);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            if !self.1 || std::thread::panicking() {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<ParsedMigration>)>();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, wanted, stop) = (&next, &wanted, &stop);
+            scope.spawn(move || {
+                // A worker that panics stops the others too, so none waits for a file that will
+                // never be handed out; the scope then passes the panic on.
+                let _stop = Stop(stop, true);
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(m) = migrations.get(k) else { break };
+                    while k >= wanted.load(Ordering::Acquire) + window {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        std::thread::sleep(std::time::Duration::from_micros(100));
+                    }
+                    if stop.load(Ordering::Relaxed) || tx.send((k, m.parse(default_dialect))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let _stop = Stop(&stop, false);
+        let mut ahead = std::collections::HashMap::new();
+        let mut want = 0;
+        for (k, result) in rx {
+            ahead.insert(k, result);
+            while let Some(result) = ahead.remove(&want) {
+                each(want, result);
+                want += 1;
+                wanted.store(want, Ordering::Release);
+            }
+        }
+    });
 }
 
 /// The statement inside a `-- +begin` block: its text trimmed, without a final `;`; `None`
@@ -264,9 +366,25 @@ impl ParsedMigration {
         target: Dialect,
         catalog: &mut Catalog,
     ) -> Result<Option<Script>> {
+        self.script_in(source, direction, target, Some(catalog))
+    }
+
+    /// [`ParsedMigration::script`], with the schema model left out (`None`) where nothing
+    /// reads it: when no migration of the run translates, only folding would use it, and
+    /// folding every table of a long run cost more than emitting its SQL.
+    pub fn script_in(
+        &self,
+        source: &Source,
+        direction: Direction,
+        target: Dialect,
+        catalog: Option<&mut Catalog>,
+    ) -> Result<Option<Script>> {
         let Some(section) = self.section(direction, target) else {
             return Ok(None);
         };
+        let folding = catalog.is_some();
+        let mut unused = Catalog::default();
+        let catalog = catalog.unwrap_or(&mut unused);
         let mut errors = Vec::new();
         let mut statements = Vec::with_capacity(section.statements.len());
         let mut notices = Vec::new();
@@ -288,7 +406,8 @@ impl ParsedMigration {
                     (&substituted.0, &substituted.1)
                 }
             };
-            data_only &= matches!(&stmt.parsed, Parsed::Ast(ast) if is_data_statement(ast));
+            let data = matches!(&stmt.parsed, Parsed::Ast(ast) if is_data_statement(ast));
+            data_only &= data;
             // SQLite runs few ALTER TABLE forms itself; the rest become a table rebuild,
             // whatever dialect the statement is written in.
             if target == Dialect::Sqlite {
@@ -298,7 +417,9 @@ impl ParsedMigration {
                             Ok(spec) => push_rebuild(&mut statements, stmt, source, spec),
                             Err(r) => errors.push(untranslatable(source, stmt, target, r)),
                         }
-                        catalog.apply(ast);
+                        if folding {
+                            catalog.apply(ast);
+                        }
                         continue;
                     }
                 }
@@ -310,15 +431,17 @@ impl ParsedMigration {
                         Ok(t) => {
                             let location = source.span(stmt.span.start, stmt.span.end);
                             notices.extend(t.notices.into_iter().map(|n| (location.clone(), n)));
-                            statements.extend(t.sql.into_iter().map(|sql| Emitted::sql(sql, stmt.span.clone())));
+                            statements.extend(t.sql.into_iter().map(|sql| Emitted::sql(sql, stmt.span.clone()).data(data)));
                         }
                         Err(r) => errors.push(untranslatable(source, stmt, target, r)),
                     }
-                    catalog.apply(ast);
+                    if folding {
+                        catalog.apply(ast);
+                    }
                     continue;
                 }
             }
-            if let Parsed::Ast(ast) = &stmt.parsed {
+            if let (true, Parsed::Ast(ast)) = (folding, &stmt.parsed) {
                 catalog.apply(ast);
             }
             if let Parsed::Error { message, offset } = &stmt.parsed {
@@ -347,7 +470,7 @@ impl ParsedMigration {
                     );
                 }
             }
-            statements.push(Emitted::sql(stmt.text(source).to_string(), stmt.span.clone()));
+            statements.push(Emitted::sql(stmt.text(source).to_string(), stmt.span.clone()).data(data));
         }
         crate::error::collect(errors)?;
         Ok(Some(Script { statements, no_transaction: section.no_transaction, unparsed, data_only, notices }))
@@ -482,7 +605,9 @@ fn push_rebuild(statements: &mut Vec<Emitted>, stmt: &Statement, source: &Source
         }
     }
     let parts = vec![(stmt.span.clone(), spec.operations.len())];
-    statements.push(Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone(), rebuild: Some(spec), parts });
+    let emitted =
+        Emitted { sql: stmt.text(source).to_string(), origin: stmt.span.clone(), rebuild: Some(spec), parts, data: false };
+    statements.push(emitted);
 }
 
 /// Whether a statement only reads or writes rows, so it can never commit implicitly.
@@ -646,6 +771,47 @@ mod tests {
         let plain = migration("-- +up\nSELECT 1;\n").parse(Dialect::Postgres).unwrap();
         let sub = migration("-- +envsub\n-- +up\nSELECT 1;\n").parse(Dialect::Postgres).unwrap();
         assert_ne!(plain.canonical.all, sub.canonical.all);
+    }
+
+    #[test]
+    fn parse_each_hands_out_results_in_order() {
+        let files: Vec<Migration> = (0..40)
+            .map(|i| {
+                let body = if i % 7 == 3 {
+                    "-- +up\n-- nothing\n".to_string()
+                } else {
+                    format!("-- +up\nCREATE TABLE t{i} (id int);\n")
+                };
+                migration(&body)
+            })
+            .collect();
+        let refs: Vec<&Migration> = files.iter().collect();
+        let mut seen = Vec::new();
+        parse_each(&refs, Dialect::Postgres, |k, parsed| seen.push((k, parsed.map(|p| p.canonical.all))));
+        let expected: Vec<_> =
+            files.iter().enumerate().map(|(k, m)| (k, m.parse(Dialect::Postgres).map(|p| p.canonical.all))).collect();
+        assert_eq!(seen.len(), expected.len());
+        for ((k, a), (j, b)) in seen.iter().zip(&expected) {
+            assert_eq!(k, j);
+            assert_eq!(a.as_ref().ok(), b.as_ref().ok(), "migration {k}");
+            assert_eq!(a.is_err(), b.is_err(), "migration {k}");
+        }
+    }
+
+    #[test]
+    fn translation_is_told_from_the_structure() {
+        let plain = migration("-- +up\nSELECT 1;\n");
+        assert!(plain.translates(Direction::Up, Dialect::Sqlite, Dialect::Postgres));
+        assert!(!plain.translates(Direction::Up, Dialect::Postgres, Dialect::Postgres));
+        assert!(!plain.translates(Direction::Down, Dialect::Sqlite, Dialect::Postgres));
+        let own = migration("-- +dialect sqlite\n-- +up\nSELECT 1;\n-- +up mysql\nSELECT 2;\n");
+        assert!(!own.translates(Direction::Up, Dialect::Sqlite, Dialect::Postgres));
+        assert!(!own.translates(Direction::Up, Dialect::Mysql, Dialect::Postgres));
+        assert!(own.translates(Direction::Up, Dialect::Postgres, Dialect::Postgres));
+        for (m, target) in [(&plain, Dialect::Sqlite), (&own, Dialect::Mysql), (&own, Dialect::Postgres)] {
+            let parsed = m.parse(Dialect::Postgres).unwrap();
+            assert_eq!(m.translates(Direction::Up, target, Dialect::Postgres), parsed.translates(Direction::Up, target));
+        }
     }
 
     #[test]

@@ -76,7 +76,10 @@ impl Project {
 
     /// Parse every migration, reporting all malformed files at once.
     pub fn check(&self) -> Result<()> {
-        crate::error::collect(self.migrations.iter().filter_map(|m| m.parse(self.dialect).err()).collect())
+        let files: Vec<&Migration> = self.migrations.iter().collect();
+        let mut errors = Vec::new();
+        crate::migration::parse_each(&files, self.dialect, |_, parsed| errors.extend(parsed.err()));
+        crate::error::collect(errors)
     }
 }
 
@@ -150,13 +153,15 @@ pub struct Migrator<'a> {
     ledger: Ledger,
     lock_timeout: Option<Duration>,
     on_wait: Box<dyn FnMut() + 'a>,
+    /// Whether the ledger table exists, as seen after taking the lock (`None` without it).
+    ledger_exists: Option<bool>,
 }
 
 impl<'a> Migrator<'a> {
     /// A migrator using the default ledger table.
     pub fn new(project: &'a Project, driver: &'a mut dyn Driver) -> Result<Self> {
         let ledger = Ledger::new(driver.dialect(), DEFAULT_TABLE, driver.schema())?;
-        Ok(Migrator { project, driver, ledger, lock_timeout: None, on_wait: Box::new(|| {}) })
+        Ok(Migrator { project, driver, ledger, lock_timeout: None, on_wait: Box::new(|| {}), ledger_exists: None })
     }
 
     /// Use another ledger table name.
@@ -224,7 +229,7 @@ impl<'a> Migrator<'a> {
     /// Apply pending migrations.
     pub fn apply(&mut self, request: &ApplyRequest, progress: &mut dyn FnMut(&Ran)) -> Result<Report> {
         self.locked(|m| {
-            let rows = m.ledger.read(m.driver)?;
+            let rows = m.read_locked()?;
             let plan = plan::plan_apply(&m.project.migrations, &rows, m.driver.dialect(), m.project.dialect, request)?;
             m.run(&plan, progress)
         })
@@ -242,7 +247,7 @@ impl<'a> Migrator<'a> {
     /// Roll back applied migrations, newest application first.
     pub fn rollback(&mut self, request: &RollbackRequest, progress: &mut dyn FnMut(&Ran)) -> Result<Report> {
         self.locked(|m| {
-            let rows = m.ledger.read(m.driver)?;
+            let rows = m.read_locked()?;
             let plan = plan::plan_rollback(&m.project.migrations, &rows, m.driver.dialect(), m.project.dialect, request)?;
             m.run(&plan, progress)
         })
@@ -253,7 +258,7 @@ impl<'a> Migrator<'a> {
     /// reason to redo); its down section must be as applied.
     pub fn redo(&mut self, progress: &mut dyn FnMut(&Ran)) -> Result<Report> {
         self.locked(|m| {
-            let rows = m.ledger.read(m.driver)?;
+            let rows = m.read_locked()?;
             let target = m.driver.dialect();
             let migrations = &m.project.migrations;
             let down =
@@ -275,7 +280,7 @@ impl<'a> Migrator<'a> {
     /// Settle a dirty migration after the person fixed the database by hand.
     pub fn resolve(&mut self, version: u64, resolution: Resolution) -> Result<LedgerRow> {
         self.locked(|m| {
-            let rows = m.ledger.read(m.driver)?;
+            let rows = m.read_locked()?;
             let Some(row) = rows.into_iter().find(|r| r.version == version) else {
                 return Err(Error::input(format!("version {version} is not in the ledger")));
             };
@@ -328,7 +333,7 @@ impl<'a> Migrator<'a> {
         }
         crate::error::collect(errors)?;
         self.locked(|m| {
-            let rows = m.ledger.read(m.driver)?;
+            let rows = m.read_locked()?;
             let label = |r: &LedgerRow| {
                 m.project
                     .migrations
@@ -524,11 +529,25 @@ impl<'a> Migrator<'a> {
         }
     }
 
+    /// The ledger's rows, read under the lock: whether the table exists was seen when the
+    /// lock was taken, and is not asked again.
+    fn read_locked(&mut self) -> Result<Vec<LedgerRow>> {
+        match self.ledger_exists {
+            Some(false) => Ok(Vec::new()),
+            Some(true) => self.ledger.read_existing(self.driver),
+            None => self.ledger.read(self.driver),
+        }
+    }
+
     /// Run `f` holding the migration lock. The lock is released whatever `f` returns.
     fn locked<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let key = self.ledger.table().to_string();
         self.driver.lock(&key, self.lock_timeout, &mut *self.on_wait)?;
-        let result = finish_interrupted_creation(self.driver, &self.ledger).and_then(|()| f(self));
+        let result = finish_interrupted_creation(self.driver, &self.ledger).and_then(|exists| {
+            self.ledger_exists = Some(exists);
+            f(self)
+        });
+        self.ledger_exists = None;
         let unlocked = self.driver.unlock(&key);
         let value = result?;
         unlocked?;
@@ -617,24 +636,24 @@ fn ensure_ledger(driver: &mut dyn Driver, ledger: &Ledger) -> Result<()> {
 /// ordered it, MySQL could be left with the ledger table and no layout table, or a layout
 /// table without its row), so the commands that hold the lock can read it again. Only an
 /// empty ledger table with sqlmig's columns is completed; anything else is left for
-/// [`Ledger::read`] to report.
-fn finish_interrupted_creation(driver: &mut dyn Driver, ledger: &Ledger) -> Result<()> {
+/// [`Ledger::read`] to report. Returns whether the ledger table exists.
+fn finish_interrupted_creation(driver: &mut dyn Driver, ledger: &Ledger) -> Result<bool> {
     let layout_table = format!("{}_schema", ledger.table());
     if !driver.table_exists(ledger.table())? {
-        return Ok(());
+        return Ok(false);
     }
     let (table, layout) = ledger_names(driver, ledger);
     let has_layout = driver.table_exists(&layout_table)?;
     if has_layout && count(driver, &layout)? > 0 {
-        return Ok(());
+        return Ok(true);
     }
     let probe = format!("SELECT version, name, seq, state, checksum, previous_checksum, repaired_at FROM {table} WHERE 1 = 0");
     if driver.query(&probe, &[]).is_err() {
-        return Ok(());
+        return Ok(true);
     }
     if !has_layout {
         if count(driver, &table)? > 0 {
-            return Ok(());
+            return Ok(true);
         }
         driver.execute(&ledger.create_sql()[1])?;
     }
@@ -642,7 +661,7 @@ fn finish_interrupted_creation(driver: &mut dyn Driver, ledger: &Ledger) -> Resu
         &format!("INSERT INTO {layout} (schema_version) VALUES ($1)"),
         &[Value::Int(crate::ledger::LEDGER_SCHEMA_VERSION)],
     )?;
-    Ok(())
+    Ok(true)
 }
 
 /// The versions among `versions` that `rows` already record as their files are; an error

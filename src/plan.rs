@@ -325,6 +325,12 @@ fn refuse_dirty(migrations: &[Migration], rows: &[LedgerRow]) -> Result<()> {
 }
 
 fn refuse_edited(migrations: &[Migration], rows: &[LedgerRow], default_dialect: Dialect) -> Result<()> {
+    // The common case, every applied file unchanged, is told from the checksums alone,
+    // without building a status entry per migration.
+    let files: HashMap<u64, &Migration> = migrations.iter().map(|m| (m.id.version, m)).collect();
+    if rows.iter().all(|r| files.get(&r.version).is_none_or(|m| m.checksum.matches_hex(&r.checksum))) {
+        return Ok(());
+    }
     let v = verify(migrations, rows, default_dialect, false);
     let edited: Vec<String> = v.findings.iter().filter(|f| matches!(f.state, State::Edited(_))).map(describe).collect();
     if edited.is_empty() {
@@ -349,28 +355,11 @@ fn transactional(target: Dialect, script: &Script) -> bool {
 
 /// Applied migrations whose files are gone: reported, never a reason to stop.
 fn missing_files(migrations: &[Migration], rows: &[LedgerRow]) -> Vec<String> {
+    let versions: std::collections::HashSet<u64> = migrations.iter().map(|m| m.id.version).collect();
     rows.iter()
-        .filter(|r| !migrations.iter().any(|m| m.id.version == r.version))
+        .filter(|r| !versions.contains(&r.version))
         .map(|r| format!("{}_{} is applied but its file is missing; restore it from version control", r.version, r.name))
         .collect()
-}
-
-/// Fold the up sections of `migrations[*from..until]` into `catalog`, skipping files that do
-/// not parse (their own run reports them).
-fn fold_until(
-    migrations: &[Migration],
-    from: &mut usize,
-    until: usize,
-    target: Dialect,
-    default_dialect: Dialect,
-    catalog: &mut Catalog,
-) {
-    for m in migrations.get(*from..until).unwrap_or_default() {
-        if let Ok(p) = m.parse(default_dialect) {
-            p.fold(Direction::Up, target, catalog);
-        }
-    }
-    *from = until.max(*from);
 }
 
 /// Plan `apply`. All pending files are parsed first: one malformed file stops the run
@@ -413,21 +402,33 @@ pub fn plan_apply(
     let first_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
     let mut errors = Vec::new();
     let mut units = Vec::new();
-    // Parse every pending migration first; only when one needs translating is the schema
-    // model built from the migrations before it (which means parsing those too).
-    let parsed_pending: Vec<(usize, Result<ParsedMigration>)> =
-        pending.iter().map(|&i| (i, parsed(&migrations[i], default_dialect))).collect();
-    let translating = parsed_pending.iter().any(|(_, p)| p.as_ref().is_ok_and(|p| p.translates(Direction::Up, target)));
-    let mut catalog = Catalog::default();
-    let mut folded = 0;
-    for (next_seq, (i, parsed)) in (first_seq..).zip(parsed_pending) {
-        let m = &migrations[i];
-        if translating {
-            fold_until(migrations, &mut folded, i, target, default_dialect, &mut catalog);
-            folded = i + 1;
+    // The schema model is needed only when a pending migration translates, which the files'
+    // structure tells before any SQL is parsed. Then every migration up to the last pending
+    // one is folded into it in order (the applied ones too: they built the schema). Each
+    // file is parsed once, on every core, and its syntax tree dropped as soon as its SQL is
+    // emitted: a long run holds its scripts, not every file's syntax tree.
+    let translating = pending.iter().any(|&i| migrations[i].translates(Direction::Up, target, default_dialect));
+    let mut is_pending = vec![false; migrations.len()];
+    pending.iter().for_each(|&i| is_pending[i] = true);
+    let work: Vec<usize> = match (translating, pending.last()) {
+        (true, Some(&last)) => (0..=last).collect(),
+        _ => pending.clone(),
+    };
+    let files: Vec<&Migration> = work.iter().map(|&i| &migrations[i]).collect();
+    let mut catalog = translating.then(Catalog::default);
+    let mut seqs = first_seq..;
+    crate::migration::parse_each(&files, default_dialect, |k, parsed| {
+        let (i, m) = (work[k], files[k]);
+        if !is_pending[i] {
+            // Files that do not parse are skipped: their own run reports them.
+            if let (Ok(p), Some(catalog)) = (&parsed, catalog.as_mut()) {
+                p.fold(Direction::Up, target, catalog);
+            }
+            return;
         }
+        let next_seq = seqs.next().unwrap_or_default();
         let result = parsed.and_then(|p| {
-            let script = p.script(&m.source, Direction::Up, target, &mut catalog)?.ok_or_else(|| {
+            let script = p.script_in(&m.source, Direction::Up, target, catalog.as_mut())?.ok_or_else(|| {
                 Error::input(format!("{} has no `-- +up` section for {target}", m.label()))
                     .with_help(format!("add a plain `-- +up` section or a `-- +up {target}` one"))
             })?;
@@ -439,7 +440,7 @@ pub fn plan_apply(
             Ok(unit) => units.push(unit),
             Err(e) => errors.push(e),
         }
-    }
+    });
     crate::error::collect(errors)?;
     if request.single_transaction {
         if !target.transactional_ddl() {
@@ -506,25 +507,36 @@ pub fn plan_rollback(
         }
     }
     // A down section that translates sees the schema as it is with its migration applied.
-    // Fold the migrations once, in order, keeping a copy at each such migration: folding from
-    // the start for each one would parse every file again per rolled-back migration.
+    // Fold the migrations once, in order, emitting each such section from a copy of the
+    // schema at its migration: folding from the start for each one would parse every file
+    // again per rolled-back migration, and keeping a copy per migration took hundreds of MB.
     let needed: std::collections::BTreeSet<usize> =
         candidates.iter().filter(|(_, _, p)| p.translates(Direction::Down, target)).map(|(_, i, _)| *i).collect();
-    let mut snapshots: HashMap<usize, Catalog> = HashMap::new();
+    let mut translated: HashMap<usize, Result<Option<Script>>> = HashMap::new();
     if let Some(&last) = needed.iter().next_back() {
+        let parsed_at: HashMap<usize, &ParsedMigration> = candidates.iter().map(|(_, i, p)| (*i, p)).collect();
         let mut catalog = Catalog::default();
-        let mut folded = 0;
-        for &i in &needed {
-            fold_until(migrations, &mut folded, i + 1, target, default_dialect, &mut catalog);
-            snapshots.insert(i, catalog.clone());
-        }
-        debug_assert!(folded > last);
+        let files: Vec<&Migration> = migrations[..=last].iter().collect();
+        crate::migration::parse_each(&files, default_dialect, |i, parsed| {
+            // Files that do not parse are skipped: their own run reports them.
+            if let Ok(p) = parsed {
+                p.fold(Direction::Up, target, &mut catalog);
+            }
+            if let (true, Some(p)) = (needed.contains(&i), parsed_at.get(&i)) {
+                // The copy takes the down section's own changes, and is dropped right away.
+                let mut copy = catalog.clone();
+                translated.insert(i, p.script(&migrations[i].source, Direction::Down, target, &mut copy));
+            }
+        });
     }
     let mut units = Vec::new();
     for (row, i, p) in candidates {
         let m = &migrations[i];
-        let mut catalog = snapshots.remove(&i).unwrap_or_default();
-        let result = p.script(&m.source, Direction::Down, target, &mut catalog).and_then(|script| {
+        let script = match translated.remove(&i) {
+            Some(script) => script,
+            None => p.script(&m.source, Direction::Down, target, &mut Catalog::default()),
+        };
+        let result = script.and_then(|script| {
             let script = script.ok_or_else(|| {
                 Error::input(format!("{} has no `-- +down` section, so it cannot be rolled back", m.label()))
                     .with_help("add a `-- +down` section that undoes the up section; nothing was rolled back")

@@ -131,6 +131,18 @@ impl Source {
     pub fn normalized(&self) -> String {
         self.text[self.content_start()..].replace("\r\n", "\n")
     }
+
+    /// [`Source::normalized`] as borrowed pieces, in order: hashing them one after another
+    /// hashes the normalised text without copying the file.
+    pub fn normalized_pieces(&self) -> impl Iterator<Item = &str> {
+        let text = &self.text[self.content_start()..];
+        let mut lines = text.split("\r\n").peekable();
+        std::iter::from_fn(move || {
+            let piece = lines.next()?;
+            Some((piece, lines.peek().is_some()))
+        })
+        .flat_map(|(piece, more)| [piece, if more { "\n" } else { "" }])
+    }
 }
 
 fn line_start(text: &str, offset: usize) -> usize {
@@ -243,6 +255,7 @@ mod tests {
     fn normalization_strips_bom_and_crlf_only() {
         let s = Source::new("a.sql", "\u{feff}a\r\nb\rc\n");
         assert_eq!(s.normalized(), "a\nb\rc\n");
+        assert_eq!(s.normalized_pieces().collect::<String>(), s.normalized());
     }
 
     #[test]

@@ -49,13 +49,17 @@ ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES TO TRANSAC
 USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH WITHOUT";
 
 fn reserved(to: Dialect, word: &str) -> bool {
-    let list = match to {
-        Dialect::Mysql => MYSQL_RESERVED,
-        Dialect::Postgres => POSTGRES_RESERVED,
-        Dialect::Sqlite => SQLITE_KEYWORDS,
+    // Sets built on first use: scanning the word lists for every identifier was the largest
+    // part of translating a long run.
+    static SETS: std::sync::OnceLock<[HashSet<&'static str>; 3]> = std::sync::OnceLock::new();
+    let sets = SETS
+        .get_or_init(|| [MYSQL_RESERVED, POSTGRES_RESERVED, SQLITE_KEYWORDS].map(|list| list.split_ascii_whitespace().collect()));
+    let set = match to {
+        Dialect::Mysql => &sets[0],
+        Dialect::Postgres => &sets[1],
+        Dialect::Sqlite => &sets[2],
     };
-    let upper = word.to_ascii_uppercase();
-    list.split_ascii_whitespace().any(|w| w == upper)
+    set.contains(word.to_ascii_uppercase().as_str())
 }
 
 /// Whether `name` can be written unquoted on `to` and mean itself.

@@ -632,7 +632,7 @@ fn create_table(ct: &mut CreateTable, cx: &Context<'_>, out: &mut Translated) ->
         );
     }
     // The table as the source database defines it: its key, and its constraints' names.
-    let model = Table::from_create(ct, &cx.catalog.relation_names());
+    let model = Table::from_create(ct, &|n| cx.catalog.has_relation(n));
     if ct.without_rowid && cx.to != Dialect::Sqlite {
         ct.without_rowid = false;
         out.notices.push("`WITHOUT ROWID` dropped: a storage choice of SQLite's (same results)".into());
@@ -962,7 +962,7 @@ fn alter_table(at: &mut AlterTable, cx: &Context<'_>, out: &mut Translated) -> R
                             kept.push(o);
                             continue;
                         };
-                        let name = scratch.add_constraint(kind, columns, written.as_ref(), None, &names);
+                        let name = scratch.add_constraint(kind, columns, written.as_ref(), None, &|n| names.contains(n));
                         match hoist_option(&o.option, &column, Some(Ident::new(name))) {
                             Some(c) => extra.push(AlterTableOperation::AddConstraint { constraint: c, not_valid: false }),
                             None => kept.push(o),
@@ -1043,7 +1043,7 @@ fn alter_table(at: &mut AlterTable, cx: &Context<'_>, out: &mut Translated) -> R
                 }
                 if let (Some(mut scratch), Some((kind, _, None))) = (table.clone(), catalog::describe(&constraint)) {
                     if kind != ConstraintKind::PrimaryKey {
-                        let name = scratch.add_table_constraint(&constraint, &names).map(Ident::new);
+                        let name = scratch.add_table_constraint(&constraint, &|n| names.contains(n)).map(Ident::new);
                         match &mut constraint {
                             TableConstraint::Unique(u) => u.name = name,
                             TableConstraint::ForeignKey(f) => f.name = name,

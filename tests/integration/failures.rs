@@ -85,6 +85,24 @@ backend_test!(failed_data_migration_leaves_no_trace, |db| {
     assert_eq!(p.run(&["status"]).success().status_of("2_rows"), "pending");
 });
 
+backend_test!(data_statements_after_ddl_commit_together, [mysql], |db| {
+    // The INSERTs after the DDL share one transaction with the ledger write: the failing
+    // second one takes the first with it, and the ledger says exactly which statements ran.
+    let p = Project::new(&db).file(
+        "1_d.sql",
+        "-- +up\nCREATE TABLE d1 (id INTEGER PRIMARY KEY);\nINSERT INTO d1 (id) VALUES (1);\nINSERT INTO d1 (id) VALUES (1);\n-- +down\nDROP TABLE d1;\n",
+    );
+    p.run(&["apply", "--dry-run"])
+        .success()
+        .stdout_has("statements_done = 1, statements_total = 3, execution_ms = 0 WHERE version = 1;\nSTART TRANSACTION;\nINSERT INTO d1 (id) VALUES (1);\nINSERT INTO d1 (id) VALUES (1);\nUPDATE `sqlmig_ledger` SET state = 'applied', statements_done = 3, statements_total = 3, execution_ms = 0 WHERE version = 1;\nCOMMIT;");
+    p.run(&["apply"]).code(1).stderr_has("migrations/1_d.sql:4:1").stderr_has("1 of 3 statements");
+    assert!(db.has_table("d1"));
+    assert_eq!(db.query_i64("SELECT count(*) FROM d1"), 0);
+    assert_eq!(db.ledger(), vec![(1, "failed_up".into())]);
+    assert_eq!(db.query_i64("SELECT statements_done FROM sqlmig_ledger WHERE version = 1"), 1);
+    p.run(&["status"]).success().stdout_has("statement 1 ran");
+});
+
 /// Leave migration 2 dirty on MySQL, as above.
 fn dirty_project(db: &TestDb) -> Project {
     let p = failing_project(db);
