@@ -34,8 +34,8 @@ impl Project {
         let ids = discover::discover(dir)?;
         let mut errors = Vec::new();
         let mut migrations = Vec::with_capacity(ids.len());
-        for id in ids {
-            match Migration::load(id) {
+        for loaded in load_all(ids) {
+            match loaded {
                 Ok(m) => migrations.push(m),
                 Err(e) => errors.push(e),
             }
@@ -81,6 +81,31 @@ impl Project {
         crate::migration::parse_each(&files, self.dialect, |_, parsed| errors.extend(parsed.err()));
         crate::error::collect(errors)
     }
+}
+
+/// Read and checksum every file, in version order. Every command pays this (a no-op deploy
+/// reads a thousand small files), so large folders are read on every core.
+fn load_all(ids: Vec<MigrationId>) -> Vec<Result<Migration>> {
+    const PER_THREAD: usize = 64;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(ids.len() / PER_THREAD);
+    if threads < 2 {
+        return ids.into_iter().map(Migration::load).collect();
+    }
+    let chunk = ids.len().div_ceil(threads);
+    let mut ids = ids;
+    let mut parts = Vec::with_capacity(threads);
+    while ids.len() > chunk {
+        let rest = ids.split_off(chunk);
+        parts.push(std::mem::replace(&mut ids, rest));
+    }
+    parts.push(ids);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(Migration::load).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 /// How `resolve` settles a dirty migration.
