@@ -7,31 +7,17 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{convert_annotated, file_name_part, files, is_sql, leading_digits, read_text, shown, version_number, Annotation};
+use super::{convert_annotated, file_name_part, read_sql_files, read_text, shown, version_number, versioned_stem, Annotation};
 use super::{History, Imported};
 use crate::driver::Driver;
 use crate::error::{Error, Result};
 
 pub(crate) fn read(dir: &Path) -> Result<Vec<Imported>> {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    for (name, path) in files(dir)? {
-        if !is_sql(&name) {
-            continue;
-        }
-        match convert(&path, &name) {
-            Ok(m) => found.push(m),
-            Err(e) => errors.push(e),
-        }
-    }
-    crate::error::collect(errors)?;
-    Ok(found)
+    read_sql_files(dir, convert)
 }
 
 fn convert(path: &Path, file_name: &str) -> Result<Imported> {
-    let stem = &file_name[..file_name.len() - 4];
-    let (digits, rest) = leading_digits(stem);
-    let name = rest.strip_prefix('_').filter(|_| !digits.is_empty()).ok_or_else(|| {
+    let (digits, name) = versioned_stem(file_name).ok_or_else(|| {
         Error::input(format!("`{}` is not a dbmate migration file name", shown(path)))
             .with_help("dbmate names migrations `<version>_<name>.sql`")
     })?;
@@ -85,7 +71,7 @@ pub(crate) fn applied(driver: &mut dyn Driver, history: &History, migrations: &[
         }
     }
     if !missing.is_empty() {
-        return Err(history.unknown(&format!("version{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", "))));
+        return Err(history.unknown_versions(&missing));
     }
     Ok(found)
 }

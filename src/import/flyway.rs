@@ -305,7 +305,7 @@ pub(crate) fn applied(driver: &mut dyn Driver, history: &History, migrations: &[
         found.extend(files.iter().filter(|(fv, _)| fv <= b).map(|(_, n)| *n));
     }
     if !missing.is_empty() {
-        return Err(history.unknown(&format!("version{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", "))));
+        return Err(history.unknown_versions(&missing));
     }
     Ok(found)
 }

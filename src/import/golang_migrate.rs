@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::{file_name_part, files, is_sql, join_split, leading_digits, read_text, shown, version_number, Split, Tx};
+use super::{file_name_part, files, is_sql, join_split, read_text, shown, version_number, versioned_stem, Split, Tx};
 use super::{History, Imported};
 use crate::driver::Driver;
 use crate::error::{Error, Result};
@@ -27,12 +27,11 @@ pub(crate) fn read(dir: &Path) -> Result<Vec<Imported>> {
         if !is_sql(&file_name) {
             continue;
         }
-        let stem = &file_name[..file_name.len() - 4];
-        let (digits, rest) = leading_digits(stem);
-        let parsed = rest.strip_prefix('_').filter(|_| !digits.is_empty()).and_then(|rest| {
-            rest.strip_suffix(".up").map(|n| (n, true)).or_else(|| rest.strip_suffix(".down").map(|n| (n, false)))
+        let parsed = versioned_stem(&file_name).and_then(|(digits, rest)| {
+            let kind = rest.strip_suffix(".up").map(|n| (n, true)).or_else(|| rest.strip_suffix(".down").map(|n| (n, false)));
+            kind.map(|(name, is_up)| (digits, name, is_up))
         });
-        let Some((name, is_up)) = parsed else {
+        let Some((digits, name, is_up)) = parsed else {
             errors.push(
                 Error::input(format!("`{}` is not a golang-migrate migration file name", shown(&path)))
                     .with_help("golang-migrate names migrations `<version>_<name>.up.sql` and `<version>_<name>.down.sql`"),

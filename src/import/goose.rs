@@ -10,7 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{convert_annotated, file_name_part, files, is_sql, leading_digits, read_text, shown, version_number, Annotation};
+use super::{
+    convert_annotated, file_name_part, files, is_sql, leading_digits, read_text, shown, version_number, versioned_stem,
+    Annotation,
+};
 use super::{History, Imported};
 use crate::driver::Driver;
 use crate::error::{Error, Result};
@@ -42,9 +45,7 @@ pub(crate) fn read(dir: &Path) -> Result<Vec<Imported>> {
 }
 
 fn convert(path: &Path, file_name: &str) -> Result<Imported> {
-    let stem = &file_name[..file_name.len() - 4];
-    let (digits, rest) = leading_digits(stem);
-    let name = rest.strip_prefix('_').filter(|_| !digits.is_empty()).ok_or_else(|| {
+    let (digits, name) = versioned_stem(file_name).ok_or_else(|| {
         Error::input(format!("`{}` is not a goose migration file name", shown(path)))
             .with_help("goose names migrations `<version>_<name>.sql`")
     })?;

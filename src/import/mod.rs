@@ -353,6 +353,30 @@ fn is_sql(name: &str) -> bool {
     name.len() > 4 && name.is_char_boundary(name.len() - 4) && name[name.len() - 4..].eq_ignore_ascii_case(".sql")
 }
 
+/// Convert every `.sql` file in `dir` with `convert(path, file name)`, reporting every file
+/// that fails together.
+fn read_sql_files(dir: &Path, convert: fn(&Path, &str) -> Result<Imported>) -> Result<Vec<Imported>> {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for (name, path) in files(dir)? {
+        if !is_sql(&name) {
+            continue;
+        }
+        match convert(&path, &name) {
+            Ok(m) => found.push(m),
+            Err(e) => errors.push(e),
+        }
+    }
+    crate::error::collect(errors)?;
+    Ok(found)
+}
+
+/// A `.sql` file named `<digits>_<rest>.sql`: the digits and the rest; `None` otherwise.
+fn versioned_stem(file_name: &str) -> Option<(&str, &str)> {
+    let (digits, rest) = leading_digits(&file_name[..file_name.len() - 4]);
+    rest.strip_prefix('_').filter(|_| !digits.is_empty()).map(|rest| (digits, rest))
+}
+
 /// The leading decimal digits of `s` and the rest.
 fn leading_digits(s: &str) -> (&str, &str) {
     s.split_at(s.bytes().take_while(u8::is_ascii_digit).count())
@@ -614,6 +638,11 @@ impl History {
         ))
         .with_help("import the folder the database was migrated from (restore the missing file first)")
     }
+
+    /// [`History::unknown`] for versions the folder lacks.
+    fn unknown_versions(&self, missing: &[String]) -> Error {
+        self.unknown(&format!("version{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")))
+    }
 }
 
 fn qualified(driver: &dyn Driver, table: &str) -> String {
@@ -648,7 +677,7 @@ fn by_number(history: &History, migrations: &[Imported], applied: impl IntoItera
         }
     }
     if !missing.is_empty() {
-        return Err(history.unknown(&format!("version{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", "))));
+        return Err(history.unknown_versions(&missing));
     }
     Ok(found)
 }

@@ -11,25 +11,13 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{convert_annotated, file_name_part, files, is_sql, leading_digits, read_text, shown, version_number, Annotation};
+use super::{convert_annotated, file_name_part, leading_digits, read_sql_files, read_text, shown, version_number, Annotation};
 use super::{History, Imported};
 use crate::driver::Driver;
 use crate::error::{Error, Result};
 
 pub(crate) fn read(dir: &Path) -> Result<Vec<Imported>> {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    for (name, path) in files(dir)? {
-        if !is_sql(&name) {
-            continue;
-        }
-        match convert(&path, &name) {
-            Ok(m) => found.push(m),
-            Err(e) => errors.push(e),
-        }
-    }
-    crate::error::collect(errors)?;
-    Ok(found)
+    read_sql_files(dir, convert)
 }
 
 fn convert(path: &Path, file_name: &str) -> Result<Imported> {

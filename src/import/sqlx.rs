@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::{file_name_part, files, is_sql, join_split, leading_digits, read_text, shown, version_number, Split, Tx};
+use super::{file_name_part, files, is_sql, join_split, read_text, shown, version_number, versioned_stem, Split, Tx};
 use super::{History, Imported};
 use crate::driver::Driver;
 use crate::error::{Error, Result};
@@ -33,9 +33,7 @@ pub(crate) fn read(dir: &Path) -> Result<Vec<Imported>> {
         if !is_sql(&file_name) {
             continue;
         }
-        let stem = &file_name[..file_name.len() - 4];
-        let (digits, rest) = leading_digits(stem);
-        let Some(rest) = rest.strip_prefix('_').filter(|_| !digits.is_empty()) else {
+        let Some((digits, rest)) = versioned_stem(&file_name) else {
             errors.push(
                 Error::input(format!("`{}` is not a sqlx migration file name", shown(&path)))
                     .with_help("sqlx names migrations `<version>_<name>.sql`, or `.up.sql` and `.down.sql`"),
